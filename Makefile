@@ -1,0 +1,63 @@
+# Entry points for newcomers and CI. `make help` lists them.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+COLLECTION_LINK := .build/ansible_collections/cnm/overlay
+GENERATION ?= bullseye
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help venv engine collection-link lab lab-up lab-down lint sanity unit integration molecule test build
+
+help:
+	@echo "make lab        bring the lab up ($(GENERATION)) and run the main job against it"
+	@echo "make lab-down   remove every lab container, network and volume"
+	@echo "make test       the full test suite (what CI runs)"
+	@echo "make venv       the pinned controller virtualenv in $(VENV)"
+
+$(VENV)/.installed: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed collection-link
+
+# A checkout works as the collection without installing it.
+collection-link:
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@ln -sfn ../../.. $(COLLECTION_LINK)
+
+engine:
+	bash lab/engine.sh
+
+lab: venv engine
+	$(PY) lab/cnm_lab.py up --generation $(GENERATION)
+	$(BIN)/ansible-playbook -i inventories/lab playbooks/lab_smoke.yml
+
+lab-up: venv engine
+	$(PY) lab/cnm_lab.py up --generation $(GENERATION)
+
+lab-down: venv
+	$(PY) lab/cnm_lab.py down
+
+lint: venv
+	$(BIN)/yamllint -s .
+	$(BIN)/ansible-lint --profile production
+
+sanity: venv
+	bash tests/sanity.sh
+
+unit: venv
+	$(BIN)/pytest -q tests/unit
+
+integration: venv engine
+	$(BIN)/pytest -q tests/integration
+
+molecule: venv engine
+	bash tests/molecule.sh
+
+test: lint sanity unit integration molecule
+
+build: venv
+	$(BIN)/ansible-galaxy collection build --force --output-path .build/dist
