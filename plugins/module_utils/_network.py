@@ -262,13 +262,21 @@ def has_different_config(spec, network):
             differences.add("driver_options", spec.driver_options, present)
     if spec.ipam_config is not None:
         wanted = [_given_ipam_entry(entry) for entry in spec.ipam_config]
-        if not _ipam_config_matches(wanted, actual["ipam_config"]):
+        # The daemon allocates a pool of a family the task gives no subnet of (an IPv4 pool
+        # beside IPv6-only subnets): that is the daemon's doing, not a difference.
+        families = set(_family(item["subnet"]) for item in wanted)
+        present = [entry for entry in actual["ipam_config"] if _family(entry["subnet"]) in families]
+        if not _ipam_config_matches(wanted, present):
             shown = [dict((key, entry.get(key)) for key in item if entry.get(key) is not None)
-                     for item, entry in zip(wanted, _pair_by_subnet(wanted, actual["ipam_config"]))]
-            extra = [entry for entry in actual["ipam_config"] if entry["subnet"] not in
-                     [item["subnet"] for item in wanted]]
+                     for item, entry in zip(wanted, _pair_by_subnet(wanted, present))]
+            extra = [dict((key, value) for key, value in entry.items() if value)
+                     for entry in present if entry["subnet"] not in [item["subnet"] for item in wanted]]
             differences.add("ipam_config", wanted, [item for item in shown if item] + extra)
     return differences
+
+
+def _family(cidr):
+    return 6 if ":" in (cidr or "") else 4
 
 
 def _pair_by_subnet(wanted, actual):

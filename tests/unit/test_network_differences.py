@@ -109,3 +109,13 @@ def test_select_networks_prefers_exact_name_over_id_prefix():
     networks = [{"Name": "abc", "Id": "ffff"}, {"Name": "x", "Id": "abc123"}]
     assert net.select_networks(networks, ["abc"]) == [networks[0]]
     assert net.select_networks(networks, ["abc1"]) == [networks[1]]
+
+
+def test_a_pool_the_daemon_added_of_another_family_is_no_difference():
+    network = inspect(EnableIPv6=True, IPAM={"Driver": "default", "Config": [
+        {"Subnet": "192.168.32.0/20", "Gateway": "192.168.32.1"}, {"Subnet": "fd00:201:15::/64"}]})
+    assert net.has_different_config(spec(ipam_config=[dict(subnet="fd00:201:15::/64")]), network).empty
+    assert net.has_different_config(spec(ipam_config=[]), network).empty
+    differences = net.has_different_config(spec(ipam_config=[dict(subnet="192.168.33.0/24")]), network)
+    assert differences.after() == {"ipam_config": [{"subnet": "192.168.33.0/24"}]}
+    assert differences.before() == {"ipam_config": [{"subnet": "192.168.32.0/20", "gateway": "192.168.32.1"}]}
