@@ -406,6 +406,8 @@ def remote_driver(tmp_path):
     yield name, log_path
     proc.terminate()
     proc.wait(timeout=10)
+    if os.path.exists(socket_path):
+        os.unlink(socket_path)
 
 
 def test_remote_driver_plugin(names, docker_api, remote_driver):
