@@ -364,7 +364,9 @@ class NetworkManager(object):
         if not matches:
             plan["action"] = "create" if spec.state == "present" else "none"
             return plan
-        network = self.client.get("/networks/%s" % quote_path(matches[0]["Id"]))
+        # verbose: a swarm network then lists the tasks of every node, not only this one's.
+        verbose = {"verbose": True} if matches[0].get("Scope") == "swarm" else None
+        network = self.client.get("/networks/%s" % quote_path(matches[0]["Id"]), params=verbose)
         plan["network"] = network
         predefined = spec.name in PREDEFINED_NETWORKS
         if spec.state == "absent":

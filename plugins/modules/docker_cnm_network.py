@@ -23,7 +23,7 @@ description:
     changes nothing.
   - The networks Docker predefines (V(bridge), V(host), V(none)) are reported, never recreated or removed.
 author:
-  - cnm.overlay maintainers
+  - cnm.overlay maintainers (@cnm-overlay)
 extends_documentation_fragment:
   - cnm.overlay.docker
 attributes:

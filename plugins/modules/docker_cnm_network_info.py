@@ -13,7 +13,7 @@ version_added: 0.1.0
 description:
   - The C(docker network ls) and C(docker network inspect) verbs as facts.
 author:
-  - cnm.overlay maintainers
+  - cnm.overlay maintainers (@cnm-overlay)
 extends_documentation_fragment:
   - cnm.overlay.docker
 attributes:

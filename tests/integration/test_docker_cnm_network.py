@@ -76,10 +76,10 @@ OPTION_CASES = {
     "ipam_config": (dict(ipam_config=[dict(subnet="10.201.11.0/24", gateway="10.201.11.1",
                                            ip_range="10.201.11.128/25", aux_addresses=dict(r="10.201.11.2"))]),
                     dict(ipam_config=[dict(subnet="10.201.11.0/24", gateway="10.201.11.3")]), "ipam_config"),
-    "enable_ipv6": (dict(enable_ipv6=True, ipam_config=[dict(subnet="10.201.12.0/24"),
-                                                       dict(subnet="fd00:201:12::/64", gateway="fd00:201:12::1")]),
-                    dict(enable_ipv6=True, ipam_config=[dict(subnet="10.201.12.0/24"),
-                                                       dict(subnet="fd00:201:13::/64")]), "ipam_config"),
+    "enable_ipv6": (dict(enable_ipv6=True, ipam_config=[
+                        dict(subnet="10.201.12.0/24"), dict(subnet="fd00:201:12::/64", gateway="fd00:201:12::1")]),
+                    dict(enable_ipv6=True, ipam_config=[
+                        dict(subnet="10.201.12.0/24"), dict(subnet="fd00:201:13::/64")]), "ipam_config"),
     "ipv6_off": (dict(enable_ipv6=False), dict(enable_ipv6=True), "enable_ipv6"),
     "internal": (dict(internal=True), dict(internal=False), "internal"),
     "attachable": (dict(attachable=True), dict(attachable=False), "attachable"),
@@ -340,8 +340,9 @@ def test_force_keeps_options_the_task_does_not_mention(names, docker_api):
 # -- the module and the CLI make the same network -------------------------------------------
 
 def _comparable(network):
-    return dict((key, network.get(key)) for key in ("Driver", "Scope", "EnableIPv6", "Internal", "Attachable",
-                                                     "IPAM", "Options", "Labels", "Ingress", "ConfigOnly"))
+    keys = ("Driver", "Scope", "EnableIPv6", "Internal", "Attachable", "IPAM", "Options", "Labels", "Ingress",
+            "ConfigOnly")
+    return dict((key, network.get(key)) for key in keys)
 
 
 def test_module_and_cli_make_the_same_network(names, docker_api):
