@@ -98,13 +98,9 @@ def normalise_ipam_entry(entry):
 
 def normalise_daemon_ipam_entry(entry):
     """An IPAM.Config item of `docker network inspect` in the same normal form."""
-    aux = entry.get("AuxiliaryAddresses")
-    return dict(
-        subnet=normalise_cidr(entry["Subnet"]) if entry.get("Subnet") else None,
-        gateway=normalise_address(entry["Gateway"]) if entry.get("Gateway") else None,
-        ip_range=normalise_cidr(entry["IPRange"]) if entry.get("IPRange") else None,
-        aux_addresses=dict((k, normalise_address(v)) for k, v in (aux or {}).items()),
-    )
+    return normalise_ipam_entry(dict(subnet=entry.get("Subnet"), gateway=entry.get("Gateway"),
+                                     ip_range=entry.get("IPRange"),
+                                     aux_addresses=entry.get("AuxiliaryAddresses") or {}))
 
 
 def check_ipam_config(entries, enable_ipv6=None, field="ipam_config"):

@@ -430,3 +430,32 @@ def test_remote_driver_plugin(names, docker_api, remote_driver):
     create = [request["body"] for request in requests if request["path"] == "/NetworkDriver.CreateNetwork"][0]
     assert create["Options"]["com.docker.network.generic"]["cnmt.colour"] == "blue"
     assert create["IPv4Data"][0]["Pool"] == "10.201.80.0/24"
+
+
+# -- as a user runs it: ansible-playbook --check --diff ------------------------------------------
+
+def test_playbook_check_diff_shows_before_and_after(names, docker_api):
+    from conftest import run_playbook
+
+    name = names()
+    docker("network", "create", "--label", "tier=old", name)
+    playbook = """
+- name: Network
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Relabel
+      cnm.overlay.docker_cnm_network:
+        name: %s
+        labels:
+          tier: new
+        force: true
+""" % name
+    proc = run_playbook(playbook, extra_args=["--diff", "-e", "ansible_python_interpreter=%s" % sys.executable],
+                        check=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    diff_lines = [line.replace(" ", "") for line in proc.stdout.splitlines()]
+    assert "-tier:old" in diff_lines and "+tier:new" in diff_lines, proc.stdout
+    assert "changed=1" in proc.stdout
+    assert inspect(docker_api, name)["Labels"] == {"tier": "old"}
