@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Time cnm.overlay.docker_cnm_network against community.docker.docker_network.
 
 Both run through ansible-playbook against the local engine, as a user would run them:
@@ -107,7 +106,7 @@ def bench_many(module, count):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per single operation (median)")
     parser.add_argument("--count", type=int, default=50, help="networks in the many-networks case (at most 90)")
     args = parser.parse_args()

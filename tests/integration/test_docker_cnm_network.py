@@ -64,6 +64,7 @@ def run_container(name, network, *extra):
 
 # -- every option: check mode, create, idempotent, idempotent check mode, then a change -------
 
+DUAL_STACK = [dict(subnet="10.201.12.0/24"), dict(subnet="fd00:201:12::/64", gateway="fd00:201:12::1")]
 OPTION_CASES = {
     "driver": (dict(driver="bridge"), dict(driver="macvlan"), "driver"),
     "driver_options": (dict(driver_options={"com.docker.network.driver.mtu": 1400}),
@@ -76,10 +77,8 @@ OPTION_CASES = {
     "ipam_config": (dict(ipam_config=[dict(subnet="10.201.11.0/24", gateway="10.201.11.1",
                                            ip_range="10.201.11.128/25", aux_addresses=dict(r="10.201.11.2"))]),
                     dict(ipam_config=[dict(subnet="10.201.11.0/24", gateway="10.201.11.3")]), "ipam_config"),
-    "enable_ipv6": (dict(enable_ipv6=True, ipam_config=[
-                        dict(subnet="10.201.12.0/24"), dict(subnet="fd00:201:12::/64", gateway="fd00:201:12::1")]),
-                    dict(enable_ipv6=True, ipam_config=[
-                        dict(subnet="10.201.12.0/24"), dict(subnet="fd00:201:13::/64")]), "ipam_config"),
+    "enable_ipv6": (dict(enable_ipv6=True, ipam_config=DUAL_STACK),
+                    dict(enable_ipv6=True, ipam_config=DUAL_STACK[:1] + [dict(subnet="fd00:201:13::/64")]), "ipam_config"),
     "ipv6_off": (dict(enable_ipv6=False), dict(enable_ipv6=True), "enable_ipv6"),
     "internal": (dict(internal=True), dict(internal=False), "internal"),
     "attachable": (dict(attachable=True), dict(attachable=False), "attachable"),
