@@ -50,7 +50,8 @@ COMMON_PACKAGES = (
 )
 GENERATIONS = {
     # engine_version: what `docker version` of the inner engine reports (prefix).
-    "bullseye": Generation("20.10.5", COMMON_PACKAGES + ("consul",)),
+    # consul's init script runs the agent through pipexec (only recommended by the package).
+    "bullseye": Generation("20.10.5", COMMON_PACKAGES + ("consul", "pipexec")),
     "bookworm": Generation("20.10.24", COMMON_PACKAGES + ("etcd-server", "etcd-client")),
     "trixie": Generation("26.1.5", COMMON_PACKAGES + ("docker-cli",)),
 }
