@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import time
 import traceback
 
 from ansible_collections.cnm.overlay.plugins.module_utils._api_client import (
@@ -33,6 +34,8 @@ PREDEFINED_NETWORKS = ("bridge", "host", "none")
 DAEMON_DRIVER_OPTIONS = ("com.docker.network.driver.overlay.vxlanid_list",)
 # Options the daemon silently ignores when spoken to with an older API version.
 OPTION_MIN_API = {"scope": "1.30", "attachable": "1.25"}
+# How long to wait for the swarm manager to allocate a new swarm-scoped network.
+SWARM_ALLOCATION_SECONDS = 15
 COMPARED_OPTIONS = ("driver", "driver_options", "ipam_driver", "ipam_options", "ipam_config",
                     "enable_ipv6", "internal", "attachable", "scope", "labels")
 INFO_FILTER_KEYS = ("driver", "id", "label", "name", "scope", "type", "dangling")
@@ -451,7 +454,17 @@ class NetworkManager(object):
         created = self.client.post("/networks/create", body=spec.create_body())
         if created.get("Warning"):
             self.module.warn("Docker: %s" % created["Warning"])
-        return self.client.get("/networks/%s" % quote_path(created["Id"]))
+        return self._inspect_allocated(created["Id"])
+
+    def _inspect_allocated(self, network_id):
+        """Inspect a new network; a swarm network shows no driver and IPAM until the manager
+        has allocated it (asynchronously), so wait a little for that."""
+        deadline = time.time() + min(self.client.timeout, SWARM_ALLOCATION_SECONDS)
+        while True:
+            network = self.client.get("/networks/%s" % quote_path(network_id))
+            if network.get("Driver") or time.time() > deadline:
+                return network
+            time.sleep(0.2)
 
     def _disconnect_all(self, network, actions):
         """Disconnect this host's containers; returns how to reconnect each of them."""
@@ -499,7 +512,7 @@ class NetworkManager(object):
                               "Reconnect them with docker network connect once the cause is fixed."
                               % (spec.name, "; ".join(failures)))
         if attached and not self.check_mode:
-            created = self.client.get("/networks/%s" % quote_path(created["Id"]))
+            created = self._inspect_allocated(created["Id"])
         return created
 
 
