@@ -312,12 +312,19 @@ def spec_properties(spec):
 def endpoint_summary(network):
     """`name (host)` of each endpoint the daemon reports on a network, local or remote."""
     endpoints = []
+    local = set()
     for key, container in sorted((network.get("Containers") or {}).items()):
+        if key.startswith("lb-"):
+            continue  # the daemon's own load-balancer endpoint of a swarm network
         name = container.get("Name") or key[:12]
         host = "remote" if key.startswith("ep-") else "this host"
         endpoints.append("%s (%s)" % (name, host))
+        local.add(container.get("EndpointID"))
+    # A swarm network inspected verbosely lists every node's endpoints by service.
     for service, details in sorted((network.get("Services") or {}).items()):
         for task in details.get("Tasks") or []:
+            if task.get("EndpointID") in local:
+                continue
             host = (task.get("Info") or {}).get("Host IP") or "unknown host"
             endpoints.append("%s (%s)" % (task.get("Name") or service, host))
     return endpoints
@@ -470,8 +477,8 @@ class NetworkManager(object):
         """Disconnect this host's containers; returns how to reconnect each of them."""
         attached = []
         for key, container in sorted((network.get("Containers") or {}).items()):
-            if key.startswith("ep-"):
-                continue  # another host's endpoint: only its own daemon can detach it
+            if key.startswith(("ep-", "lb-")):
+                continue  # another host's endpoint, or the daemon's own load balancer
             name = container.get("Name") or key[:12]
             settings = {}
             try:

@@ -106,6 +106,29 @@ REMOVE = """
           - removed is changed
 """
 
+REMOVE_WITH_ENDPOINT = """
+    - name: Remove while a container is attached
+      cnm.overlay.docker_cnm_network:
+        name: {name}
+        state: absent
+      register: refused
+      ignore_errors: true
+    - name: Remove with force
+      cnm.overlay.docker_cnm_network:
+        name: {name}
+        state: absent
+        force: true
+      register: removed
+    - name: Refused with the endpoint listed, then removed after disconnecting it
+      ansible.builtin.assert:
+        that:
+          - refused is failed
+          - "'{container} (this host)' in refused.msg"
+          - "'force: true' in refused.msg"
+          - removed is changed
+          - "removed.actions[0] == 'disconnect container {container} from network {name}'"
+"""
+
 
 def lab_tool(*args):
     return subprocess.run([sys.executable, str(LAB_TOOL), *args], capture_output=True, text=True,
@@ -163,8 +186,11 @@ def test_overlay_in_a_one_node_swarm(lab):
                                       changed_spec=overlay_spec(name, "swarm", {"a": "2"}), name=name, scope="swarm"))
     options = json.loads(in_node("n1", "docker", "network", "inspect", "--format", "{{ json .Options }}", name).stdout)
     assert options["com.docker.network.driver.mtu"] == "1350"
-    play(lab, "n1", REMOVE.format(name=name))
+    in_node("n1", "docker", "run", "-d", "--init", "--name", "cnmt-net-c1", "--network", name,
+            "cnm-lab/sandbox:latest", "sleep", "3600")
+    play(lab, "n1", REMOVE_WITH_ENDPOINT.format(name=name, container="cnmt-net-c1"))
     assert in_node("n1", "docker", "network", "inspect", name, check=False).returncode != 0
+    in_node("n1", "docker", "rm", "-f", "cnmt-net-c1")
 
 
 def enable_cluster_store(lab):

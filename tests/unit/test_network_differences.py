@@ -119,3 +119,16 @@ def test_a_pool_the_daemon_added_of_another_family_is_no_difference():
     differences = net.has_different_config(spec(ipam_config=[dict(subnet="192.168.33.0/24")]), network)
     assert differences.after() == {"ipam_config": [{"subnet": "192.168.33.0/24"}]}
     assert differences.before() == {"ipam_config": [{"subnet": "192.168.32.0/20", "gateway": "192.168.32.1"}]}
+
+
+def test_endpoint_summary_skips_the_load_balancer_and_names_hosts():
+    network = {
+        "Containers": {
+            "abc": {"Name": "web", "EndpointID": "e1"},
+            "lb-multi": {"Name": "multi-endpoint", "EndpointID": "e2"},
+            "ep-123": {"Name": "ep-123", "EndpointID": "e3"},
+        },
+        "Services": {"": {"Tasks": [{"Name": "web", "EndpointID": "e1", "Info": {"Host IP": "10.0.0.1"}},
+                                    {"Name": "db", "EndpointID": "e4", "Info": {"Host IP": "10.0.0.2"}}]}},
+    }
+    assert net.endpoint_summary(network) == ["web (this host)", "ep-123 (remote)", "db (10.0.0.2)"]
