@@ -409,11 +409,12 @@ class NetworkManager(object):
 
     def _check_overlaps(self, plans, existing, errors):
         planned = []
+        removed = set(plan["spec"].name for plan in plans if plan["action"] == "remove")
         for plan in plans:
             spec = plan["spec"]
             if plan["action"] not in ("create", "recreate") or not spec.ipam_config:
                 continue
-            others = [network for network in existing if network.get("Name") != spec.name]
+            others = [network for network in existing if network.get("Name") not in removed | set([spec.name])]
             errors.extend(find_subnet_overlaps(spec.subnets(), others, field=spec.field + "ipam_config"))
             for earlier in planned:
                 for subnet in spec.subnets():

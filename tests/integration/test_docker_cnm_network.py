@@ -458,3 +458,12 @@ def test_playbook_check_diff_shows_before_and_after(names, docker_api):
     assert "-tier:old" in diff_lines and "+tier:new" in diff_lines, proc.stdout
     assert "changed=1" in proc.stdout
     assert inspect(docker_api, name)["Labels"] == {"tier": "old"}
+
+
+def test_list_may_move_a_subnet_from_a_removed_network_to_a_new_one(names, docker_api):
+    old, new = names(), names()
+    docker("network", "create", "--subnet", "10.201.52.0/24", old)
+    result = run_module(MODULE, dict(networks=[dict(name=old, state="absent"),
+                                               dict(name=new, ipam_config=[dict(subnet="10.201.52.0/24")])]))
+    assert result["changed"], result
+    assert inspect(docker_api, old) is None and inspect(docker_api, new)["IPAM"]["Config"][0]["Subnet"] == "10.201.52.0/24"
