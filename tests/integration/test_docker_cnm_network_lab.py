@@ -129,6 +129,21 @@ REMOVE_WITH_ENDPOINT = """
           - "removed.actions[0] == 'disconnect container {container} from network {name}'"
 """
 
+STORE_DOWN = """
+    - name: Create while the cluster store is down
+      cnm.overlay.docker_cnm_network: {spec}
+      register: store_down
+      ignore_errors: true
+    - name: A clear message, no traceback
+      ansible.builtin.assert:
+        that:
+          - store_down is failed
+          - "'Docker daemon' in store_down.msg"
+          - "'cluster' in store_down.msg or 'store' in store_down.msg"
+          - "'Traceback' not in (store_down | to_json)"
+        fail_msg: "{{{{ store_down | to_json }}}}"
+"""
+
 
 def lab_tool(*args):
     return subprocess.run([sys.executable, str(LAB_TOOL), *args], capture_output=True, text=True,
@@ -225,3 +240,9 @@ def test_overlay_with_a_cluster_store_seen_on_both_hosts(lab):
     play(lab, "n1", REMOVE.format(name=name))
     wait_for("n2 to see the network gone", lambda: in_node("n2", "docker", "network", "inspect", name,
                                                            check=False).returncode != 0, seconds=20)
+
+    # The cluster store goes away: a clear message within the module's timeout, no traceback.
+    in_node("kv", "sh", "-c", "kill $(pidof consul)")
+    wait_for("consul to stop", lambda: in_node("n1", "curl", "-sf", "http://kv:8500/v1/status/leader",
+                                               check=False).returncode != 0)
+    play(lab, "n1", STORE_DOWN.format(spec=json.dumps(dict(name=name, driver="overlay", scope="global", timeout=20))))
