@@ -334,6 +334,18 @@ def _check_fixed_address(field, value, version, network, own_container_id):
     return []
 
 
+def explain_daemon_error(message, params):
+    """Name the option behind a daemon refusal that the checks before could not foresee."""
+    fields = "/".join(field for field in ("ipv4_address", "ipv6_address") if getattr(params, field))
+    if "user configured subnets" in message and fields:
+        return ("%s: the network's subnet was picked by the daemon, not configured by the user; a fixed address "
+                "needs a network created with a subnet (ipam_config). Daemon: %s" % (fields, message))
+    if "Address already in use" in message and fields:
+        return ("%s: the address is already in use on this network, possibly by an endpoint on another host. "
+                "Daemon: %s" % (fields, message))
+    return message
+
+
 def stale_endpoint_name(network, name):
     """The endpoint name for a force disconnect of `name`: an endpoint name, or an endpoint ID
     (or its prefix) that the network lists; None when the network lists no such endpoint."""
@@ -464,7 +476,7 @@ class EndpointManager(object):
                           "container is now disconnected: %s"
                           % (container_name(container), network["Name"], exc.message, again.message))
             self.fail("Reconnecting %s to %s with the new settings failed, the previous settings are restored: %s"
-                      % (container_name(container), network["Name"], exc.message))
+                      % (container_name(container), network["Name"], explain_daemon_error(exc.message, self.params)))
 
     def disconnected(self, container, network):
         if container is None:
@@ -505,7 +517,8 @@ class EndpointManager(object):
             call()
         except DockerError as exc:
             self.fail("%s of container %s on network %s failed: %s"
-                      % (verb.capitalize(), self.params.container, self.params.network, exc.message))
+                      % (verb.capitalize(), self.params.container, self.params.network,
+                         explain_daemon_error(exc.message, self.params)))
 
 
 def main(module):

@@ -92,6 +92,8 @@ options:
 notes:
   - A stopped container can be connected; its endpoint gets its addresses when it starts.
     RV(container_running) says whether it runs, and RV(endpoint) then has no endpoint ID or addresses.
+  - Docker takes fixed addresses only on networks created with a subnet, but reports a subnet it picked
+    itself the same way; such a refusal shows only when the connection is made, not in check mode.
   - If reconnecting with new settings fails, the module connects the container again with its previous settings.
 seealso:
   - module: cnm.overlay.docker_cnm_network
