@@ -58,7 +58,7 @@ def address_in_subnets(address, subnets):
 
 def strip_prefix(value):
     """'10.0.0.5/24' -> '10.0.0.5' (the daemon reports endpoint addresses with a prefix)."""
-    return _text(value).split("/")[0] if value else value
+    return _text(value).split("/", 1)[0] if value else value
 
 
 def default_gateway(subnet):

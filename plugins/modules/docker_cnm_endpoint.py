@@ -18,7 +18,7 @@ description:
   - Aliases the daemon adds on its own (the container's short ID, its name) never count as a difference.
   - Every option is checked against the network before anything is changed.
 author:
-  - cnm.overlay developers
+  - cnm.overlay maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - cnm.overlay.docker
 attributes:
