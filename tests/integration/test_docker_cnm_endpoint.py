@@ -10,7 +10,7 @@ import uuid
 import pytest
 from docker.types import IPAMConfig, IPAMPool
 
-from conftest import run_module
+from conftest import run_module, run_playbook
 
 MODULE = "docker_cnm_endpoint"
 IMAGE = "cnm-lab/sandbox:latest"
@@ -354,3 +354,31 @@ def test_unreachable_daemon_is_a_clear_error():
                                      timeout=5))
     assert result["failed"] and "Cannot reach the Docker daemon at unix:///nonexistent/docker.sock" in result["msg"]
     assert "Traceback" not in result["msg"]
+
+
+def test_through_ansible_playbook_with_check_and_diff(docker_api, make_network, make_container):
+    network, index = make_network()
+    container = make_container()
+    playbook = """
+- hosts: localhost
+  gather_facts: false
+  connection: local
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: Connect
+      cnm.overlay.docker_cnm_endpoint:
+        network: %s
+        container: %s
+        aliases: [pb]
+        ipv4_address: 10.202.%d.60
+""" % (network, container, index)
+    checked = run_playbook(playbook, extra_args=["--diff"], check=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "changed=1" in checked.stdout and "ipv4_address" in checked.stdout
+    assert endpoint_of(docker_api, container, network) is None
+    done = run_playbook(playbook)
+    assert done.returncode == 0 and "changed=1" in done.stdout, done.stdout + done.stderr
+    assert endpoint_of(docker_api, container, network)["IPAddress"] == "10.202.%d.60" % index
+    again = run_playbook(playbook)
+    assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout
