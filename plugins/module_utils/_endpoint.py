@@ -431,6 +431,9 @@ class EndpointManager(object):
             self.client.post("/networks/%s/disconnect" % quote_path(network["Id"]),
                              body=dict(Container=name, Force=bool(force)))
 
+    def _disconnect_container(self, container, network):
+        self._disconnect(container["Id"], network, self.params.force, label=container_name(container))
+
     # -- states
 
     def connected(self, container, network):
@@ -465,7 +468,7 @@ class EndpointManager(object):
     def _reconnect(self, container, network, settings):
         old = active_settings(settings, container)
         wanted = merged_settings(self.params, settings, container)
-        self._try(lambda: self._disconnect(container["Id"], network, self.params.force, container_name(container)), "disconnection")
+        self._try(lambda: self._disconnect_container(container, network), "disconnection")
         try:
             self._connect(container, network, wanted)
         except DockerError as exc:
@@ -488,17 +491,16 @@ class EndpointManager(object):
             return
         self.diff["before"] = dict(state="connected", **active_settings(settings, container))
         self.diff["after"] = dict(state="disconnected")
-        self._try(lambda: self._disconnect(container["Id"], network, self.params.force, container_name(container)), "disconnection")
+        self._try(lambda: self._disconnect_container(container, network), "disconnection")
         self.results["changed"] = True
 
     def _remove_stale(self, network):
         """Force-delete the endpoint of a container that is gone (a lost host's, for example)."""
-        name = stale_endpoint_name(network, self.params.container) or self.params.container
-        listed = stale_endpoint_name(network, self.params.container) is not None
-        if self.check_mode:
-            # The daemon may know endpoints of other hosts it does not list: only a listed one is sure.
-            self.results["changed"] = listed
-        else:
+        listed_name = stale_endpoint_name(network, self.params.container)
+        name = listed_name or self.params.container
+        # The daemon may know endpoints of other hosts that it does not list: in check mode only
+        # a listed one is a sure change.
+        if listed_name or not self.check_mode:
             try:
                 self._disconnect(name, network, True)
                 self.results["changed"] = True
