@@ -346,6 +346,21 @@ def explain_daemon_error(message, params):
     return message
 
 
+def foreign_endpoint(network, name, own_container_id):
+    """An endpoint named `name` that the network lists for another container than ours."""
+    for key, endpoint in (network.get("Containers") or {}).items():
+        if endpoint.get("Name") == name and key != own_container_id:
+            return endpoint
+    return None
+
+
+def shadowed_message(network, name):
+    return ("container: network %s lists an endpoint named %s that belongs to another host (stale if that host is "
+            "gone), not to this daemon's container %s; the daemon force-removes an endpoint only by a name no local "
+            "container has. Remove or rename the local container %s, run this again, then connect the new container."
+            % (network["Name"], name, name, name))
+
+
 def stale_endpoint_name(network, name):
     """The endpoint name for a force disconnect of `name`: an endpoint name, or an endpoint ID
     (or its prefix) that the network lists; None when the network lists no such endpoint."""
@@ -410,6 +425,13 @@ class EndpointManager(object):
                          "and force=true" if self.params.state == "disconnected" else ""))
         except DockerError as exc:
             self.fail("container %s: %s" % (self.params.container, exc.message))
+
+    def _container_exists(self, name):
+        try:
+            self.client.get("/containers/%s/json" % quote_path(name))
+        except NotFound:
+            return False
+        return True
 
     def _inspect(self, container, network):
         container = self.client.get("/containers/%s/json" % quote_path(container["Id"]))
@@ -487,6 +509,8 @@ class EndpointManager(object):
             return
         settings = find_endpoint_settings(container, network)
         if settings is None:
+            if self.params.force and foreign_endpoint(network, container_name(container), container["Id"]):
+                self.fail(shadowed_message(network, container_name(container)))
             self.diff["before"] = self.diff["after"] = dict(state="disconnected")
             return
         self.diff["before"] = dict(state="connected", **active_settings(settings, container))
@@ -498,6 +522,8 @@ class EndpointManager(object):
         """Force-delete the endpoint of a container that is gone (a lost host's, for example)."""
         listed_name = stale_endpoint_name(network, self.params.container)
         name = listed_name or self.params.container
+        if listed_name and listed_name != self.params.container and self._container_exists(listed_name):
+            self.fail(shadowed_message(network, listed_name))
         # The daemon may know endpoints of other hosts that it does not list: in check mode only
         # a listed one is a sure change.
         if listed_name or not self.check_mode:

@@ -136,3 +136,10 @@ def test_stale_endpoint_is_found_by_name_or_endpoint_id():
     assert ep.stale_endpoint_name(listed, "web") == "web"
     assert ep.stale_endpoint_name(listed, "abcdef012345") == "web"
     assert ep.stale_endpoint_name(listed, "other") is None
+
+
+def test_foreign_endpoint_is_another_containers_endpoint_of_that_name():
+    listed = network(containers={"ep-abc": dict(Name="web", EndpointID="abc"),
+                                 CONTAINER_ID: dict(Name="db", EndpointID="e1")})
+    assert ep.foreign_endpoint(listed, "web", CONTAINER_ID)["EndpointID"] == "abc"
+    assert ep.foreign_endpoint(listed, "db", CONTAINER_ID) is None
