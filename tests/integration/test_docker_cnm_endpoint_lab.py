@@ -56,8 +56,8 @@ def lab():
         subprocess.run(["docker", "exec", "-d", "cnm-%s-kv" % LAB, "sh", "-c",
                         "exec consul agent -dev -client=0.0.0.0 -bind=$(hostname -i | cut -d' ' -f1) "
                         ">/var/log/consul-dev.log 2>&1"], check=True, timeout=60)
-        wait_for("consul on kv", lambda: "8300" in node("kv", "curl", "-s", "localhost:8500/v1/status/leader",
-                                                          check=False))
+        leader = ("kv", "curl", "-s", "localhost:8500/v1/status/leader")
+        wait_for("consul on kv", lambda: "8300" in node(*leader, check=False))
         for host in ("n1", "n2"):
             node(host, "sh", "-c", "echo '{\"cluster-store\": \"consul://kv:8500\", \"cluster-advertise\": "
                                    "\"eth0:2376\"}' >/etc/docker/daemon.json && service docker restart")
@@ -109,8 +109,8 @@ def test_connect_on_n2_reach_from_n1_then_force_remove_the_stale_endpoint(lab):
     # n2's engine dies without cleaning up: its endpoint stays in the cluster store.
     node("n2", "sh", "-c", "kill -9 $(cat /run/docker.pid)")
     wait_for("dockerd on n2 gone", lambda: not node("n2", "pidof", "dockerd", check=False).strip(), 20)
-    assert '"Name":"%s"' % WEB in node("n1", "docker", "network", "inspect", "multi", "--format",
-                                        "{{json .Containers}}")
+    endpoints = node("n1", "docker", "network", "inspect", "multi", "--format", "{{json .Containers}}")
+    assert '"Name":"%s"' % WEB in endpoints
 
     # From n1, the name and address are taken until the stale endpoint is removed.
     node("n1", "docker", "run", "-d", "--init", "--name", "cnmt-ep-probe", "cnm-lab/sandbox:latest", "sleep", "3600")
