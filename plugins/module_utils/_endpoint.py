@@ -409,7 +409,8 @@ class EndpointManager(object):
             return self.client.get("/networks/%s" % quote_path(self.params.network))
         except NotFound:
             self.fail("network: no network named or with ID %r on the daemon at %s; create it first "
-                      "(cnm.overlay.docker_cnm_network) or fix the name." % (self.params.network, self.client.docker_host))
+                      "(cnm.overlay.docker_cnm_network) or fix the name.%s"
+                      % (self.params.network, self.client.docker_host, self._cluster_store_hint()))
         except DockerError as exc:
             self.fail("network %s: %s" % (self.params.network, exc.message))
 
@@ -425,6 +426,17 @@ class EndpointManager(object):
                          "and force=true" if self.params.state == "disconnected" else ""))
         except DockerError as exc:
             self.fail("container %s: %s" % (self.params.container, exc.message))
+
+    def _cluster_store_hint(self):
+        """With a cluster store down, the daemon reports its global networks as not found."""
+        try:
+            store = self.client.get("/info").get("ClusterStore")
+        except DockerError:
+            return ""
+        if not store:
+            return ""
+        return (" This daemon keeps global-scope networks in the cluster store %s: while the store is "
+                "unreachable they are reported as not found, so check the store too." % store)
 
     def _container_exists(self, name):
         try:

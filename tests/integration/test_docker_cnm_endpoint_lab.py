@@ -87,7 +87,7 @@ def endpoint_task(host, state="connected", force=False, check=False):
 """ % (host, WEB, WEB, state, force, ADDRESS, check)
 
 
-def ping_from_n1(target, seconds=30):
+def ping_from_n1(target, seconds=60):
     """A container on n1 pings `target` over multi (the overlay may need a few seconds)."""
     script = "for i in $(seq %d); do ping -c1 -W1 %s >/dev/null && exit 0; sleep 1; done; exit 1" % (seconds, target)
     return subprocess.run(["docker", "exec", "cnm-%s-n1" % LAB, "docker", "run", "--rm", "--init", "--network",
@@ -104,19 +104,21 @@ def test_connect_on_n2_reach_from_n1_then_force_remove_the_stale_endpoint(lab):
     assert connected.returncode == 0 and "changed=1" in connected.stdout, connected.stdout
     again = play(endpoint_task("n2"))
     assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout
-    assert ping_from_n1("webalias") and ping_from_n1(ADDRESS)
+    assert ping_from_n1("webalias"), "n1 cannot reach webalias"
+    assert ping_from_n1(ADDRESS), "n1 cannot reach %s" % ADDRESS
 
     # n2's engine dies without cleaning up: its endpoint stays in the cluster store.
     node("n2", "sh", "-c", "kill -9 $(cat /run/docker.pid)")
     wait_for("dockerd on n2 gone", lambda: not node("n2", "pidof", "dockerd", check=False).strip(), 20)
     endpoints = node("n1", "docker", "network", "inspect", "multi", "--format", "{{json .Containers}}")
-    assert '"Name":"%s"' % WEB in endpoints
+    assert '"Name":"%s"' % WEB in endpoints, endpoints
 
     # From n1, the name and address are taken until the stale endpoint is removed.
     node("n1", "docker", "run", "-d", "--init", "--name", "cnmt-ep-probe", "cnm-lab/sandbox:latest", "sleep", "3600")
     blocked = play(endpoint_task("n1").replace("container: %s" % WEB, "container: cnmt-ep-probe"))
-    assert blocked.returncode != 0
-    assert "ipv4_address %s is already used on network multi by container %s" % (ADDRESS, WEB) in blocked.stdout
+    assert blocked.returncode != 0, blocked.stdout
+    assert "ipv4_address %s is already used on network multi by container %s" % (ADDRESS, WEB) in blocked.stdout, \
+        blocked.stdout
 
     checked = play(endpoint_task("n1", state="disconnected", force=True, check=True))
     assert checked.returncode == 0 and "changed=1" in checked.stdout, checked.stdout
@@ -130,4 +132,12 @@ def test_connect_on_n2_reach_from_n1_then_force_remove_the_stale_endpoint(lab):
     node("n1", "docker", "run", "-d", "--init", "--name", WEB, "cnm-lab/sandbox:latest", "sleep", "3600")
     reused = play(endpoint_task("n1"))
     assert reused.returncode == 0 and "changed=1" in reused.stdout, reused.stdout
-    assert ping_from_n1("webalias") and ping_from_n1(ADDRESS)
+    assert ping_from_n1("webalias"), "n1 cannot reach webalias"
+    assert ping_from_n1(ADDRESS), "n1 cannot reach %s" % ADDRESS
+
+    # With the cluster store gone, the daemon reports the overlay as missing: the module says why.
+    node("kv", "sh", "-c", "kill -9 $(pidof consul)")
+    lost = play(endpoint_task("n1", state="disconnected"))
+    assert lost.returncode != 0 and "Traceback" not in lost.stdout, lost.stdout
+    assert "no network named or with ID 'multi'" in lost.stdout, lost.stdout
+    assert "cluster store consul://kv:8500" in lost.stdout, lost.stdout
