@@ -199,3 +199,37 @@ def find_subnet_overlaps(subnets, networks, field="ipam_config"):
                                   "choose a free range or remove that network."
                                   % (field, subnet, other, network.get("Name"), (network.get("Id") or "")[:12]))
     return errors
+
+
+# -- endpoint addresses (added for docker_cnm_endpoint) ------------------------------------
+
+_ADDRESS_TYPES = (ipaddress.IPv4Address, ipaddress.IPv6Address)
+_NETWORK_TYPES = (ipaddress.IPv4Network, ipaddress.IPv6Network)
+
+
+def strip_prefix(value):
+    """'10.0.0.5/24' -> '10.0.0.5' (the daemon reports endpoint addresses with a prefix)."""
+    return _text(value).split("/", 1)[0] if value else value
+
+
+def default_gateway(subnet):
+    """The gateway Docker's default IPAM driver picks when none is given: the first host."""
+    network = subnet if isinstance(subnet, _NETWORK_TYPES) else parse_cidr(subnet, strict=False)
+    return network.network_address + 1
+
+
+def is_network_or_broadcast(address, subnet):
+    """True for the network address of `subnet`, and for its broadcast address on IPv4."""
+    ip = address if isinstance(address, _ADDRESS_TYPES) else parse_address(address)
+    network = subnet if isinstance(subnet, _NETWORK_TYPES) else parse_cidr(subnet, strict=False)
+    if network.num_addresses <= 2:
+        return False
+    if ip == network.network_address:
+        return True
+    return network.version == 4 and ip == network.broadcast_address
+
+
+def is_link_local(address):
+    """True for 169.254.0.0/16 and fe80::/10 unicast addresses."""
+    ip = address if isinstance(address, _ADDRESS_TYPES) else parse_address(address)
+    return ip.is_link_local and not ip.is_multicast
