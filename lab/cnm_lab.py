@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The offline lab: hosts kv, n1 and n2 as Docker-in-Docker nodes on this machine.
 
 Images come from Debian's mirror with debootstrap and `docker import` (no registry); each
@@ -539,19 +538,22 @@ def write_inventory(lab, generation):
 
 # --- down and status -----------------------------------------------------------------------
 
-def lab_objects(kind, label_filter):
-    """Names of containers, networks or volumes carrying a label (`key=value`)."""
-    command = {"container": ["ps", "--all"], "network": ["network", "ls"], "volume": ["volume", "ls"]}[kind]
-    fmt = "{{ .Names }}" if kind == "container" else "{{ .Name }}"
-    return docker(*command, "--filter", "label=" + label_filter, "--format", fmt).split()
+LIST_COMMANDS = {"container": ("ps", "--all"), "network": ("network", "ls"), "volume": ("volume", "ls")}
+
+
+def labelled(kind, label_filter, field=None):
+    """A field (default: the name) of each container, network or volume whose labels match
+    `key=value`."""
+    fmt = field or ("{{ .Names }}" if kind == "container" else "{{ .Name }}")
+    return docker(*LIST_COMMANDS[kind], "--filter", "label=" + label_filter, "--format", fmt).split()
 
 
 def down(lab_name):
     """Remove every container, volume and network of one lab, then check none is left."""
     label = "%s=%s" % (LAB_LABEL, lab_name)
-    containers = set(lab_objects("container", label)) | {container_name(lab_name, n) for n in NODES}
-    volumes = set(lab_objects("volume", label)) | {volume_name(lab_name, n) for n in NODES}
-    networks = set(lab_objects("network", label)) | {network_name(lab_name)}
+    containers = set(labelled("container", label)) | {container_name(lab_name, n) for n in NODES}
+    volumes = set(labelled("volume", label)) | {volume_name(lab_name, n) for n in NODES}
+    networks = set(labelled("network", label)) | {network_name(lab_name)}
     present = [c for c in containers if inspect("container", c, "{{ .Id }}")]
     if present:
         docker("rm", "--force", "--volumes", *present)
@@ -571,15 +573,13 @@ def down(lab_name):
 
 def labs_of_this_checkout():
     names = set()
-    for kind in ("container", "network", "volume"):
-        for name in lab_objects(kind, "%s=%s" % (CHECKOUT_LABEL, REPO)):
-            names.add(inspect(kind, name, '{{ index .Labels "%s" }}' % LAB_LABEL)
-                      if kind != "container" else inspect(kind, name, '{{ index .Config.Labels "%s" }}' % LAB_LABEL))
-    return sorted(n for n in names if n)
+    for kind in LIST_COMMANDS:
+        names.update(labelled(kind, "%s=%s" % (CHECKOUT_LABEL, REPO), '{{ .Label "%s" }}' % LAB_LABEL))
+    return sorted(names)
 
 
 def status(lab_name):
-    containers = lab_objects("container", "%s=%s" % (LAB_LABEL, lab_name))
+    containers = labelled("container", "%s=%s" % (LAB_LABEL, lab_name))
     if not containers:
         print("lab %s: not up" % lab_name)
         return
@@ -594,7 +594,7 @@ def status(lab_name):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
     images = commands.add_parser("images", help="build the lab images (cached by recipe)")
     images.add_argument("--generation", choices=sorted(GENERATIONS) + ["all"], default=DEFAULT_GENERATION)
