@@ -18,7 +18,7 @@ description:
     target.
   - Used by the C(cnm.overlay.preflight) role (the listener runs as an async task). Changes nothing
     on the host.
-author: cnm.overlay maintainers
+author: cnm.overlay maintainers (@cnm-overlay)
 options:
   mode:
     description: Listen on this host or send to the peers.
@@ -83,9 +83,11 @@ options:
     default: 5
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The probes are read-only, so they run in check mode too.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
 
