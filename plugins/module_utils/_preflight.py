@@ -148,10 +148,10 @@ def resolve_control_plane(requested, versions):
     return generations.pop() if len(generations) == 1 else None
 
 
-def engine_problem(version, plane, versions=None):
+def engine_problem(version, plane, versions=None, error=None):
     """None when this engine fits the control plane, else the reason."""
     if not version:
-        return "no Docker engine answered (is it installed and running?)"
+        return "no Docker engine answered (is it installed and running?)%s" % (": %s" % error if error else "")
     generation = engine_generation(version)
     if plane == "kv" and generation != "kv":
         return "engine %s has no cluster store (removed in 23.0); kv mode needs <= 20.10, use swarm mode" % version
@@ -330,12 +330,17 @@ def evaluate(hosts, facts, settings):
             row["mtu"] = _result(SKIP, "no advertise interface to measure")
         else:
             row["mtu"] = _check(mtu_problem(advertise.get("mtu"), settings.get("overlay_mtu")))
-        row["engine"] = _check(engine_problem(versions[host], plane, versions))
+        if not versions[host] and settings.get("engine_missing_ok"):
+            row["engine"] = _result(SKIP, "no engine yet (preflight_engine_missing_ok): it is installed later")
+        else:
+            row["engine"] = _check(engine_problem(versions[host], plane, versions, host_facts.get("engine_error")))
         for check in checks:
             if "/" not in check:
                 continue
             if check == MANAGER_PORT_CHECK and host not in managers:
                 row[check] = _result(SKIP, "not a manager")
+            elif advertise.get("problem"):
+                row[check] = _result(SKIP, "no advertise address to probe")
             else:
                 row[check] = _check(port_problems(host, check, host_facts.get("listener"), senders))
         if "ipsec" in checks:

@@ -264,3 +264,24 @@ def test_ipv4_udp_packet_is_parsed_for_port_and_payload():
     assert probe.parse_ipv4_udp(header + udp + b"payload-abc") == (4789, b"payload-abc")
     header[9] = 6
     assert probe.parse_ipv4_udp(header + udp + b"payload-abc") is None
+
+
+def test_missing_advertise_interface_skips_the_port_probes_instead_of_failing_them():
+    facts = _fleet()
+    facts["n2"]["advertise"] = {"address": None, "interface": None, "mtu": None, "problem": "ens9 is neither ..."}
+    report = pf.evaluate(["n1", "n2"], facts, SETTINGS)
+    assert [(host, check) for host, check, _reason in report["failed"]] == [("n2", "advertise")]
+
+
+def test_missing_engine_names_the_daemon_error():
+    facts = _fleet()
+    facts["n1"].update(engine_version="", engine_error="Cannot connect to the Docker daemon at unix:///var/run/docker.sock")
+    row = pf.evaluate(["n1", "n2"], facts, SETTINGS)["rows"]["n1"]
+    assert row["engine"]["reason"].endswith(": Cannot connect to the Docker daemon at unix:///var/run/docker.sock")
+
+
+def test_missing_engine_can_be_allowed_when_it_is_installed_later():
+    facts = _fleet()
+    facts["n1"]["engine_version"] = ""
+    row = pf.evaluate(["n1", "n2"], facts, dict(SETTINGS, engine_missing_ok=True))["rows"]["n1"]
+    assert row["engine"]["status"] == pf.SKIP
