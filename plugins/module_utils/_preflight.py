@@ -356,7 +356,7 @@ def _check(problem):
 
 
 def render_table(report):
-    """One text table, host by check, with the reasons of FAIL/SKIP cells as numbered notes."""
+    """One text table, host by check: OK, FAIL[n] with reason n under the table, or - (does not apply)."""
     checks = report["checks"]
     notes = []
     lines = []
@@ -365,8 +365,8 @@ def render_table(report):
         cells = [host]
         for check in checks:
             cell = report["rows"][host].get(check) or _result(SKIP, "not checked")
-            text = cell["status"]
-            if cell["status"] != OK and cell.get("reason"):
+            text = "-" if cell["status"] == SKIP else cell["status"]
+            if cell["status"] == FAIL:
                 notes.append("[%d] %s %s: %s" % (len(notes) + 1, host, check, cell["reason"]))
                 text = "%s[%d]" % (text, len(notes))
             cells.append(text)
