@@ -1,0 +1,617 @@
+#!/usr/bin/env python3
+"""The offline lab: hosts kv, n1 and n2 as Docker-in-Docker nodes on this machine.
+
+Images come from Debian's mirror with debootstrap and `docker import` (no registry); each
+node runs sshd and the distribution's Docker engine as services under tini, so Ansible
+reaches it over SSH and restarts its engine as on a real host. See lab/README.md.
+
+    cnm_lab.py images [--generation G|all]
+    cnm_lab.py up [--generation G] [--lab NAME]
+    cnm_lab.py down [--lab NAME | --all]
+    cnm_lab.py status [--lab NAME]
+    cnm_lab.py inventory [--lab NAME]
+"""
+
+import argparse
+import contextlib
+import fcntl
+import hashlib
+import ipaddress
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import namedtuple
+from pathlib import Path
+
+LAB_DIR = Path(__file__).resolve().parent
+REPO = LAB_DIR.parent
+IMAGES_DIR = LAB_DIR / "images"
+STATE_DIR = LAB_DIR / ".state"
+SSH_KEY = STATE_DIR / "id_ed25519"
+LOCK_DIR = Path("/run/lock") if Path("/run/lock").is_dir() else Path(tempfile.gettempdir())
+
+APT_SOURCES = (Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list"))
+SANDBOX_IMAGE = "cnm-lab/sandbox:latest"
+RECIPE_LABEL = "cnm.lab.recipe"
+LAB_LABEL = "cnm.lab"
+NODE_LABEL = "cnm.lab.node"
+GENERATION_LABEL = "cnm.lab.generation"
+CHECKOUT_LABEL = "cnm.lab.checkout"
+
+Generation = namedtuple("Generation", "engine_version packages")
+COMMON_PACKAGES = (
+    "docker.io", "python3", "python3-docker", "python3-requests", "iproute2", "iputils-ping",
+    "procps", "openssh-server", "tini", "curl", "ca-certificates",
+)
+GENERATIONS = {
+    # engine_version: what `docker version` of the inner engine reports (prefix).
+    # consul's init script runs the agent through pipexec (only recommended by the package).
+    "bullseye": Generation("20.10.5", COMMON_PACKAGES + ("consul", "pipexec")),
+    "bookworm": Generation("20.10.24", COMMON_PACKAGES + ("etcd-server", "etcd-client")),
+    "trixie": Generation("26.1.5", COMMON_PACKAGES + ("docker-cli",)),
+}
+DEFAULT_GENERATION = "bullseye"
+
+# Hosts of every lab: name, last octet of its fixed address, inventory group.
+Node = namedtuple("Node", "name octet group")
+NODES = (Node("kv", 10, "kv_store"), Node("n1", 11, "docker_hosts"), Node("n2", 12, "docker_hosts"))
+DEFAULT_LAB = "lab"
+DEFAULT_SUBNET = "172.30.99.0/24"
+# Other labs take 172.30.98.0/24, 172.30.97.0/24, ... (first free, recorded in the state).
+EXTRA_SUBNETS = tuple("172.30.%d.0/24" % third for third in range(98, 0, -1))
+
+# Capability numbers (linux/capability.h) to the names `docker run --cap-drop` takes.
+CAPABILITY_NAMES = (
+    "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
+    "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW",
+    "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
+    "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD",
+    "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG",
+    "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
+)
+
+WAIT_SECONDS = 90
+
+
+class LabError(Exception):
+    """A failure with a message for the person at the terminal."""
+
+
+def say(message):
+    print("lab: %s" % message, file=sys.stderr, flush=True)
+
+
+# --- the docker CLI ------------------------------------------------------------------------
+
+def docker(*args, stdin=None, check=True, env=None):
+    """Run the docker CLI; returns stdout. A failure raises LabError with docker's message."""
+    proc = subprocess.run(("docker",) + args, input=stdin, capture_output=True, check=False,
+                          env=env, text=not isinstance(stdin, bytes))
+    if check and proc.returncode != 0:
+        err = proc.stderr if isinstance(proc.stderr, str) else proc.stderr.decode(errors="replace")
+        raise LabError("docker %s failed: %s" % (" ".join(args[:3]), err.strip()[-2000:]))
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def inspect(kind, name, template):
+    """One field of a docker object, or None when the object does not exist."""
+    out = docker("inspect", "--type", kind, "--format", template, name, check=False)
+    return out.strip() if out is not None else None
+
+
+def node_exec(container, *command, stdin=None, check=True):
+    return docker("exec", "-i", container, *command, stdin=stdin, check=check)
+
+
+def run_script(script, *args):
+    proc = subprocess.run(["bash", str(script)] + list(args), check=False)
+    if proc.returncode != 0:
+        raise LabError("%s failed (exit %d)" % (script.relative_to(REPO), proc.returncode))
+
+
+@contextlib.contextmanager
+def host_lock(purpose):
+    """Serialise work on the shared engine between lab commands from any checkout."""
+    with open(LOCK_DIR / ("cnm-lab-%s.lock" % purpose), "w", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def wait_until(what, probe, seconds=WAIT_SECONDS):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if probe():
+            return
+        time.sleep(0.5)
+    raise LabError("%s did not happen within %d s" % (what, seconds))
+
+
+# --- images --------------------------------------------------------------------------------
+
+def recipe_hash(*parts):
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def image_is_current(image, recipe):
+    return inspect("image", image, '{{ index .Config.Labels "%s" }}' % RECIPE_LABEL) == recipe
+
+
+def mirror_uri(sources=APT_SOURCES):
+    """The Debian mirror apt on this machine uses (deb822 or one-line format)."""
+    for path in sources:
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            words = line.split("#", 1)[0].split()
+            if words[:1] == ["URIs:"]:
+                uris = words[1:]
+            elif words[:1] == ["deb"]:
+                uris = [w for w in words[1:] if "://" in w][:1]
+            else:
+                continue
+            for uri in uris:
+                if uri.rstrip("/").endswith("/debian"):
+                    return uri.rstrip("/")
+    raise LabError("no Debian mirror (a URI ending in /debian) in %s" % ", ".join(map(str, sources)))
+
+
+def base_image(generation):
+    return "cnm-lab/base:%s" % generation
+
+
+def node_image(generation):
+    return "cnm-lab/node:%s" % generation
+
+
+def debootstrap_command(generation, mirror, target):
+    return ["debootstrap", "--variant=minbase", "--components=main", generation, str(target), mirror]
+
+
+def log_tail(path, lines=25):
+    try:
+        return "\n".join(Path(path).read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log at %s)" % path
+
+
+def build_base(generation):
+    """cnm-lab/base:<generation>: debootstrap minbase from the mirror, then docker import."""
+    image = base_image(generation)
+    mirror = mirror_uri()
+    recipe = recipe_hash("base", " ".join(debootstrap_command(generation, mirror, "ROOT")))
+    if image_is_current(image, recipe):
+        return
+    if not shutil.which("debootstrap"):
+        raise LabError("debootstrap is missing: apt-get install debootstrap")
+    say("building %s with debootstrap from %s (about a minute)" % (image, mirror))
+    workdir = Path(tempfile.mkdtemp(prefix="cnm-lab-%s-" % generation, dir="/var/tmp"))
+    rootfs, log = workdir / "rootfs", workdir / "debootstrap.out"
+    try:
+        with open(log, "w", encoding="utf-8") as out:
+            proc = subprocess.run(debootstrap_command(generation, mirror, rootfs), stdout=out,
+                                  stderr=subprocess.STDOUT, check=False)
+        if proc.returncode != 0:
+            raise LabError("debootstrap %s failed (exit %d):\n%s\n--- debootstrap.log:\n%s" % (
+                generation, proc.returncode, log_tail(log), log_tail(rootfs / "debootstrap" / "debootstrap.log")))
+        for leftover in ("var/cache/apt/archives", "var/lib/apt/lists"):
+            for entry in (rootfs / leftover).glob("*"):
+                if entry.is_file():
+                    entry.unlink()
+        import_rootfs(rootfs, image, recipe)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def import_rootfs(rootfs, image, recipe):
+    tar = subprocess.Popen(["tar", "--numeric-owner", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
+    try:
+        proc = subprocess.run(["docker", "import", "--change", 'CMD ["/bin/bash"]',
+                               "--change", "LABEL %s=%s" % (RECIPE_LABEL, recipe), "-", image],
+                              stdin=tar.stdout, capture_output=True, text=True, check=False)
+    finally:
+        tar.stdout.close()
+        tar.wait()
+    if proc.returncode != 0 or tar.returncode != 0:
+        raise LabError("importing %s failed: %s" % (image, proc.stderr.strip()))
+
+
+def build_node(generation):
+    """cnm-lab/node:<generation>: docker build of lab/images/node.Dockerfile on the base."""
+    image, base = node_image(generation), base_image(generation)
+    dockerfile, init = IMAGES_DIR / "node.Dockerfile", IMAGES_DIR / "node-init.sh"
+    packages = " ".join(GENERATIONS[generation].packages)
+    recipe = recipe_hash("node", dockerfile.read_text(encoding="utf-8"), init.read_text(encoding="utf-8"),
+                         packages, inspect("image", base, "{{ .Id }}") or "")
+    if image_is_current(image, recipe):
+        return
+    say("building %s (packages from the mirror, about a minute)" % image)
+    # The classic builder takes FROM a local image without asking a registry.
+    env = dict(os.environ, DOCKER_BUILDKIT="0")
+    proc = subprocess.run(["docker", "build", "--network", "host", "--force-rm", "-f", str(dockerfile),
+                           "--build-arg", "BASE=" + base, "--build-arg", "PACKAGES=" + packages,
+                           "--label", "%s=%s" % (RECIPE_LABEL, recipe), "-t", image, str(IMAGES_DIR)],
+                          capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
+        raise LabError("building %s failed:\n%s" % (image, tail))
+
+
+def ensure_images(generations):
+    for generation in generations:
+        with host_lock("images-" + generation):
+            build_base(generation)
+            build_node(generation)
+    with host_lock("images-sandbox"):
+        run_script(IMAGES_DIR / "sandbox.sh", SANDBOX_IMAGE)
+
+
+# --- node flags ----------------------------------------------------------------------------
+
+def bounding_capabilities(status_path="/proc/self/status"):
+    with open(status_path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("CapBnd:"):
+                return int(line.split()[1], 16)
+    raise LabError("no CapBnd line in %s" % status_path)
+
+
+def last_capability(path="/proc/sys/kernel/cap_last_cap"):
+    with open(path, encoding="utf-8") as handle:
+        return int(handle.read())
+
+
+def privilege_flags(bounding, last_cap):
+    """`docker run` flags for a node: --privileged when this machine allows it; otherwise
+    every capability it has and what else privileged mode gives (node-init.sh remounts
+    /sys and the cgroups read-write)."""
+    missing = [bit for bit in range(last_cap + 1) if not bounding >> bit & 1]
+    if not missing:
+        return ["--privileged"]
+    unknown = [bit for bit in missing if bit >= len(CAPABILITY_NAMES)]
+    if unknown:
+        raise LabError("capability bits %s are missing from the bounding set and have no known name" % unknown)
+    flags = ["--cap-add", "ALL"]
+    for bit in missing:
+        flags += ["--cap-drop", CAPABILITY_NAMES[bit]]
+    return flags + [
+        "--security-opt", "seccomp=unconfined",
+        "--security-opt", "apparmor=unconfined",
+        "--security-opt", "systempaths=unconfined",  # no masked or read-only /proc paths
+        "--device-cgroup-rule", "a *:* rwm",
+    ]
+
+
+# --- labs ----------------------------------------------------------------------------------
+
+Lab = namedtuple("Lab", "name subnet")
+
+
+def network_name(lab_name):
+    return "cnm-%s" % lab_name
+
+
+def container_name(lab_name, node):
+    return "cnm-%s-%s" % (lab_name, node.name)
+
+
+def volume_name(lab_name, node):
+    return "cnm-%s-%s-docker" % (lab_name, node.name)
+
+
+def node_address(lab, node):
+    return str(ipaddress.ip_network(lab.subnet)[node.octet])
+
+
+def state_file(lab_name):
+    return STATE_DIR / lab_name / "lab.json"
+
+
+def validate_lab_name(name):
+    if not name or not all(c.isalnum() or c == "-" for c in name) or name[0] == "-" or len(name) > 30:
+        raise LabError("lab name %r: use up to 30 letters, digits and '-', starting with a letter or digit" % name)
+
+
+def subnets_in_use():
+    names = docker("network", "ls", "--format", "{{ .Name }}").split()
+    subnets = []
+    for name in names:
+        out = inspect("network", name, "{{ range .IPAM.Config }}{{ .Subnet }} {{ end }}") or ""
+        subnets += [ipaddress.ip_network(s, strict=False) for s in out.split() if ":" not in s]
+    return subnets
+
+
+def pick_subnet(lab_name, used, recorded=None):
+    """The default lab's subnet is fixed; another lab keeps its recorded subnet if still free,
+    else takes the first free one counting down from 172.30.98.0/24."""
+    if lab_name == DEFAULT_LAB:
+        return DEFAULT_SUBNET
+    candidates = ([recorded] if recorded else []) + list(EXTRA_SUBNETS)
+    for candidate in candidates:
+        net = ipaddress.ip_network(candidate)
+        if not any(net.overlaps(other) for other in used):
+            return candidate
+    raise LabError("no free /24 left in 172.30.1.0-172.30.98.255 for lab %s" % lab_name)
+
+
+def recorded_state(lab_name):
+    try:
+        return json.loads(state_file(lab_name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def record_state(lab, generation):
+    path = state_file(lab.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {"name": lab.name, "subnet": lab.subnet, "generation": generation, "network": network_name(lab.name),
+             "hosts": {node.name: node_address(lab, node) for node in NODES}}
+    path.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+
+
+def lab_labels(lab_name):
+    return ["--label", "%s=%s" % (LAB_LABEL, lab_name), "--label", "%s=%s" % (CHECKOUT_LABEL, REPO)]
+
+
+def ensure_network(lab_name):
+    """The lab's underlay network; its subnet is the lab's record."""
+    network = network_name(lab_name)
+    with host_lock("network"):
+        existing = inspect("network", network, "{{ range .IPAM.Config }}{{ .Subnet }}{{ end }}")
+        if existing:
+            return Lab(lab_name, existing)
+        subnet = pick_subnet(lab_name, subnets_in_use(), recorded_state(lab_name).get("subnet"))
+        docker("network", "create", "--driver", "bridge", "--subnet", subnet, *lab_labels(lab_name), network)
+        return Lab(lab_name, subnet)
+
+
+def node_run_command(lab, node, generation, flags):
+    return [
+        "run", "--detach", "--name", container_name(lab.name, node), "--hostname", node.name,
+        "--network", network_name(lab.name), "--ip", node_address(lab, node), "--network-alias", node.name,
+        "--volume", "%s:/var/lib/docker" % volume_name(lab.name, node),
+        "--label", "%s=%s" % (NODE_LABEL, node.name), "--label", "%s=%s" % (GENERATION_LABEL, generation),
+        *lab_labels(lab.name), *flags, node_image(generation),
+    ]
+
+
+def remove_node(lab_name, node):
+    docker("rm", "--force", container_name(lab_name, node), check=False)
+    docker("volume", "rm", volume_name(lab_name, node), check=False)
+
+
+def ensure_node(lab, node, generation, flags):
+    """A running node container of this generation's current image."""
+    container = container_name(lab.name, node)
+    wanted_image = inspect("image", node_image(generation), "{{ .Id }}")
+    current = inspect("container", container, "{{ .Image }} {{ .State.Running }}")
+    if current == "%s true" % wanted_image:
+        return False
+    if current and current.split()[0] == wanted_image:
+        docker("start", container)
+        return True
+    if current:
+        say("replacing %s (other image or generation)" % container)
+    remove_node(lab.name, node)
+    docker("volume", "create", *lab_labels(lab.name), volume_name(lab.name, node))
+    docker(*node_run_command(lab, node, generation, flags))
+    return True
+
+
+def ensure_ssh_key():
+    if not SSH_KEY.exists():
+        SSH_KEY.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "cnm-lab", "-f", str(SSH_KEY)],
+                       check=True)
+    return SSH_KEY.with_suffix(".pub").read_text(encoding="utf-8")
+
+
+def install_ssh_key(container, public_key):
+    node_exec(container, "sh", "-c", "umask 077 && mkdir -p /root/.ssh && cat >/root/.ssh/authorized_keys",
+              stdin=public_key)
+
+
+def ssh_answers(address):
+    try:
+        with socket.create_connection((address, 22), timeout=2) as conn:
+            return conn.recv(8).startswith(b"SSH-")
+    except OSError:
+        return False
+
+
+def engine_version(container):
+    out = node_exec(container, "docker", "version", "--format", "{{ .Server.Version }}", check=False)
+    return out.strip() if out else None
+
+
+def load_sandbox(container):
+    """Load the sandbox image into a node's engine unless the same image is there."""
+    wanted = inspect("image", SANDBOX_IMAGE, "{{ .Id }}")
+    present = node_exec(container, "docker", "image", "inspect", "--format", "{{ .Id }}", SANDBOX_IMAGE, check=False)
+    if present and present.strip() == wanted:
+        return
+    node_exec(container, "docker", "load", "--quiet", stdin=docker_save(SANDBOX_IMAGE))
+
+
+def docker_save(image):
+    return subprocess.run(["docker", "save", image], capture_output=True, check=True).stdout
+
+
+def docker_hosts():
+    return [node for node in NODES if node.group == "docker_hosts"]
+
+
+def up(lab_name, generation):
+    validate_lab_name(lab_name)
+    run_script(LAB_DIR / "engine.sh")
+    ensure_images([generation])
+    public_key = ensure_ssh_key()
+    flags = privilege_flags(bounding_capabilities(), last_capability())
+    lab = ensure_network(lab_name)
+    for node in NODES:
+        if ensure_node(lab, node, generation, flags):
+            say("started %s" % container_name(lab_name, node))
+    for node in NODES:
+        install_ssh_key(container_name(lab_name, node), public_key)
+    for node in NODES:
+        address = node_address(lab, node)
+        wait_until("sshd answering on %s (%s)" % (node.name, address), lambda a=address: ssh_answers(a))
+    for node in docker_hosts():
+        container = container_name(lab_name, node)
+        wait_until_engine(container)
+        load_sandbox(container)
+    record_state(lab, generation)
+    inventory = write_inventory(lab, generation)
+    print_summary(lab, generation, inventory)
+
+
+def wait_until_engine(container):
+    try:
+        wait_until("the Docker engine in %s answering" % container, lambda: engine_version(container))
+    except LabError as exc:
+        log = node_exec(container, "tail", "-n", "20", "/var/log/docker.log", check=False) or ""
+        raise LabError("%s; last lines of its /var/log/docker.log:\n%s" % (exc, log)) from exc
+
+
+def print_summary(lab, generation, inventory):
+    print("lab %s (%s) on %s, network %s:" % (lab.name, generation, lab.subnet, network_name(lab.name)))
+    for node in NODES:
+        print("  %-3s %-15s %-13s container %s" % (node.name, node_address(lab, node), node.group,
+                                                   container_name(lab.name, node)))
+    print("inventory: %s" % inventory)
+    print("try: ansible -i %s all -m ansible.builtin.ping" % inventory)
+
+
+# --- inventory -----------------------------------------------------------------------------
+
+def inventory_path(lab_name):
+    return STATE_DIR / lab_name / "hosts.yml"
+
+
+def inventory_text(lab, generation):
+    """hosts.yml of a lab, the shape of inventories/lab/hosts.yml."""
+    lines = ["---", "# Lab %s (%s), written by lab/cnm_lab.py up; removed by down." % (lab.name, generation),
+             "all:", "  children:"]
+    for group in ("kv_store", "docker_hosts"):
+        lines += ["    %s:" % group, "      hosts:"]
+        for node in NODES:
+            if node.group == group:
+                lines += ["        %s:" % node.name, "          ansible_host: %s" % node_address(lab, node)]
+    return "\n".join(lines) + "\n"
+
+
+def group_vars_text(lab, generation):
+    return "\n".join([
+        "---",
+        "ansible_user: root",
+        'ansible_ssh_private_key_file: "{{ inventory_dir }}/../id_ed25519"',
+        "ansible_python_interpreter: /usr/bin/python3",
+        "cnm_lab_name: %s" % lab.name,
+        "cnm_lab_generation: %s" % generation,
+    ]) + "\n"
+
+
+def write_inventory(lab, generation):
+    path = inventory_path(lab.name)
+    (path.parent / "group_vars").mkdir(parents=True, exist_ok=True)
+    path.write_text(inventory_text(lab, generation), encoding="utf-8")
+    (path.parent / "group_vars" / "all.yml").write_text(group_vars_text(lab, generation), encoding="utf-8")
+    return path
+
+
+# --- down and status -----------------------------------------------------------------------
+
+def lab_objects(kind, label_filter):
+    """Names of containers, networks or volumes carrying a label (`key=value`)."""
+    command = {"container": ["ps", "--all"], "network": ["network", "ls"], "volume": ["volume", "ls"]}[kind]
+    fmt = "{{ .Names }}" if kind == "container" else "{{ .Name }}"
+    return docker(*command, "--filter", "label=" + label_filter, "--format", fmt).split()
+
+
+def down(lab_name):
+    """Remove every container, volume and network of one lab, then check none is left."""
+    label = "%s=%s" % (LAB_LABEL, lab_name)
+    containers = set(lab_objects("container", label)) | {container_name(lab_name, n) for n in NODES}
+    volumes = set(lab_objects("volume", label)) | {volume_name(lab_name, n) for n in NODES}
+    networks = set(lab_objects("network", label)) | {network_name(lab_name)}
+    present = [c for c in containers if inspect("container", c, "{{ .Id }}")]
+    if present:
+        docker("rm", "--force", "--volumes", *present)
+    for volume in volumes:
+        docker("volume", "rm", "--force", volume, check=False)
+    for network in networks:
+        if inspect("network", network, "{{ .Id }}"):
+            docker("network", "rm", network)
+    left = [("container", c) for c in containers] + [("volume", v) for v in volumes] + [("network", n) for n in networks]
+    left = [(kind, name) for kind, name in left if inspect(kind, name, "{{ .Name }}")]
+    if left:
+        raise LabError("down left behind: %s" % ", ".join("%s %s" % item for item in left))
+    shutil.rmtree(STATE_DIR / lab_name, ignore_errors=True)
+    say("lab %s is down (%d containers, %d volumes, %d networks removed)" % (
+        lab_name, len(present), len(volumes), len(networks)))
+
+
+def labs_of_this_checkout():
+    names = set()
+    for kind in ("container", "network", "volume"):
+        for name in lab_objects(kind, "%s=%s" % (CHECKOUT_LABEL, REPO)):
+            names.add(inspect(kind, name, '{{ index .Labels "%s" }}' % LAB_LABEL)
+                      if kind != "container" else inspect(kind, name, '{{ index .Config.Labels "%s" }}' % LAB_LABEL))
+    return sorted(n for n in names if n)
+
+
+def status(lab_name):
+    containers = lab_objects("container", "%s=%s" % (LAB_LABEL, lab_name))
+    if not containers:
+        print("lab %s: not up" % lab_name)
+        return
+    state = recorded_state(lab_name)
+    print("lab %s (%s) on %s:" % (lab_name, state.get("generation", "?"), state.get("subnet", "?")))
+    for container in sorted(containers):
+        running = inspect("container", container, "{{ .State.Status }}")
+        address = inspect("container", container, "{{ range .NetworkSettings.Networks }}{{ .IPAddress }}{{ end }}")
+        engine = engine_version(container) if running == "running" else None
+        print("  %-16s %-8s %-15s engine %s" % (container, running, address, engine or "-"))
+    print("inventory: %s" % inventory_path(lab_name))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    images = commands.add_parser("images", help="build the lab images (cached by recipe)")
+    images.add_argument("--generation", choices=sorted(GENERATIONS) + ["all"], default=DEFAULT_GENERATION)
+    start = commands.add_parser("up", help="bring a lab up (idempotent)")
+    start.add_argument("--generation", choices=sorted(GENERATIONS), default=DEFAULT_GENERATION)
+    start.add_argument("--lab", default=DEFAULT_LAB)
+    stop = commands.add_parser("down", help="remove a lab: containers, volumes, network")
+    which = stop.add_mutually_exclusive_group()
+    which.add_argument("--lab", default=DEFAULT_LAB)
+    which.add_argument("--all", action="store_true", help="every lab made from this checkout")
+    for name, text in (("status", "show a lab's nodes"), ("inventory", "print a lab's inventory path")):
+        commands.add_parser(name, help=text).add_argument("--lab", default=DEFAULT_LAB)
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "images":
+            ensure_images(sorted(GENERATIONS) if args.generation == "all" else [args.generation])
+        elif args.command == "up":
+            up(args.lab, args.generation)
+        elif args.command == "down":
+            for lab_name in (labs_of_this_checkout() if args.all else [args.lab]):
+                down(lab_name)
+        elif args.command == "status":
+            status(args.lab)
+        else:
+            print(inventory_path(args.lab))
+    except LabError as exc:
+        say("error: %s" % exc)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

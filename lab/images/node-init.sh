@@ -1,0 +1,46 @@
+#!/bin/sh
+# Start of a lab node, under tini (PID 1): give the container what privileged mode would,
+# start sshd and the Docker engine as services (so `service docker restart` works as on a
+# host), then wait for the stop signal and stop them cleanly.
+set -u
+
+say() { echo "cnm-lab-node: $*"; }
+
+# Mount points that are read-only in this container, from /proc/self/mountinfo.
+readonly_mounts() {
+  awk '{ split($6, opts, ","); if (opts[1] == "ro") print $5 }' /proc/self/mountinfo
+}
+
+# Without --privileged, Docker mounts /sys, /proc/sys and the cgroup hierarchy read-only;
+# the inner engine needs them writable. With --privileged there is nothing to do.
+make_system_mounts_writable() {
+  for mountpoint in $(readonly_mounts); do
+    case "$mountpoint" in
+      /sys | /sys/fs/cgroup | /sys/fs/cgroup/* | /proc/sys)
+        mount -o remount,rw "$mountpoint" 2>/dev/null \
+          || mount -o remount,bind,rw "$mountpoint" 2>/dev/null \
+          || say "cannot make $mountpoint writable"
+        ;;
+    esac
+  done
+}
+
+stop_services() {
+  service docker stop >/dev/null 2>&1
+  service ssh stop >/dev/null 2>&1
+  exit 0
+}
+
+make_system_mounts_writable
+# A restarted node keeps its filesystem: stale pid files would stop the services starting.
+rm -f /run/docker.pid /run/docker-ssd.pid /run/sshd.pid
+ssh-keygen -A >/dev/null
+service ssh start
+if [ "${CNM_LAB_DOCKER:-yes}" = yes ]; then
+  service docker start
+fi
+trap stop_services TERM INT
+while :; do
+  sleep 3600 &
+  wait $!
+done

@@ -1,0 +1,117 @@
+"""The lab of lab/cnm_lab.py, brought up once per generation on the real engine.
+
+Uses its own lab name (CNM_LAB_TEST_NAME, default citest) so it never touches the default lab."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import namedtuple
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+LAB_TOOL = REPO / "lab" / "cnm_lab.py"
+LAB_NAME = os.environ.get("CNM_LAB_TEST_NAME", "citest")
+NODES = ("kv", "n1", "n2")
+DOCKER_HOSTS = ("n1", "n2")
+ENGINE_VERSION = {"bullseye": "20.10.5", "bookworm": "20.10.24", "trixie": "26.1.5"}
+ALL_GENERATIONS = sorted(ENGINE_VERSION)
+
+RunningLab = namedtuple("RunningLab", "generation inventory")
+
+PING_PLAYBOOK = """
+- name: Ping every lab host over SSH
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Ping
+      ansible.builtin.ping:
+"""
+
+
+def lab_tool(*args):
+    return subprocess.run([sys.executable, str(LAB_TOOL), *args], capture_output=True, text=True,
+                          timeout=1800, check=False)
+
+
+def container(node):
+    return "cnm-%s-%s" % (LAB_NAME, node)
+
+
+def in_node(node, *command):
+    return subprocess.run(["docker", "exec", container(node), *command], capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def inner_engine_version(node):
+    proc = in_node(node, "docker", "version", "--format", "{{ .Server.Version }}")
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+@pytest.fixture(scope="module")
+def lab(request, docker_api):  # docker_api: a missing engine fails here, never skips
+    generation = request.param
+    proc = lab_tool("up", "--lab", LAB_NAME, "--generation", generation)
+    assert proc.returncode == 0, "lab up failed:\n%s%s" % (proc.stdout, proc.stderr)
+    inventory = lab_tool("inventory", "--lab", LAB_NAME).stdout.strip()
+    yield RunningLab(generation, inventory)
+    lab_tool("down", "--lab", LAB_NAME)
+
+
+@pytest.mark.parametrize("lab", ALL_GENERATIONS, indirect=True)
+def test_every_host_answers_ansible_ping_over_ssh(lab, playbook_runner):
+    proc = playbook_runner(PING_PLAYBOOK, inventory=lab.inventory)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    answered = [node for node in NODES if re.search(r"^%s\s+: ok=1 .*unreachable=0\s+failed=0" % node, proc.stdout, re.M)]
+    assert answered == list(NODES), proc.stdout
+
+
+@pytest.mark.parametrize("lab", ALL_GENERATIONS, indirect=True)
+def test_inner_engines_report_the_generations_version(lab):
+    versions = {node: inner_engine_version(node) for node in DOCKER_HOSTS}
+    expected = ENGINE_VERSION[lab.generation]
+    assert all(v is not None and (v == expected or v.startswith(expected + "+")) for v in versions.values()), versions
+
+
+@pytest.mark.parametrize("lab", ["bullseye"], indirect=True)
+def test_inner_engine_runs_a_sandbox_container(lab):
+    proc = in_node("n1", "docker", "run", "--rm", "--init", "cnm-lab/sandbox:latest", "echo", "sandbox-ran")
+    assert proc.stdout.strip() == "sandbox-ran", proc.stderr
+
+
+@pytest.mark.parametrize("lab", ["bullseye"], indirect=True)
+def test_inner_engine_creates_a_bridge_network(lab):
+    created = in_node("n1", "docker", "network", "create", "--driver", "bridge", "citest-bridge")
+    in_node("n1", "docker", "network", "rm", "citest-bridge")
+    assert created.returncode == 0, created.stderr
+
+
+@pytest.mark.parametrize("lab", ["bullseye"], indirect=True)
+def test_service_restart_brings_the_engine_back_as_a_new_daemon(lab):
+    before = in_node("n1", "pidof", "dockerd").stdout.strip()
+    restart = in_node("n1", "service", "docker", "restart")
+    deadline = time.monotonic() + 60
+    while inner_engine_version("n1") is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    after = in_node("n1", "pidof", "dockerd").stdout.strip()
+    assert restart.returncode == 0 and inner_engine_version("n1") and after and after != before, restart.stdout
+
+
+@pytest.mark.parametrize("lab", ["bullseye"], indirect=True)
+def test_up_again_keeps_the_running_nodes(lab, docker_api):
+    ids = [docker_api.inspect_container(container(node))["Id"] for node in NODES]
+    proc = lab_tool("up", "--lab", LAB_NAME, "--generation", lab.generation)
+    assert proc.returncode == 0 and [docker_api.inspect_container(container(n))["Id"] for n in NODES] == ids
+
+
+# Last in this file: it takes the lab down within its generation's group of tests.
+@pytest.mark.parametrize("lab", ALL_GENERATIONS, indirect=True)
+def test_down_leaves_no_container_network_or_volume(lab, docker_api):
+    proc = lab_tool("down", "--lab", LAB_NAME)
+    label = {"label": "cnm.lab=%s" % LAB_NAME}
+    left = (docker_api.containers(all=True, filters=label) + docker_api.networks(filters=label)
+            + (docker_api.volumes(filters=label)["Volumes"] or []))
+    assert proc.returncode == 0 and left == [], proc.stderr
