@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-LAB_TOOL = Path(os.environ.get("CNM_LAB_TOOL", str(REPO / "lab" / "cnm_lab.py")))
+LAB_TOOL = REPO / "lab" / "cnm_lab.py"
 LAB_NAME = os.environ.get("CNM_PREFLIGHT_LAB", "preflight")
 PLAYBOOK = (REPO / "playbooks" / "preflight.yml").read_text(encoding="utf-8")
 # Blocked ports make a listener wait its whole timeout: keep it short here.
