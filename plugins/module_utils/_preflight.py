@@ -22,6 +22,8 @@ SKIP = "SKIP"
 
 # VXLAN adds outer Ethernet (14) + IPv4 (20) + UDP (8) + VXLAN (8) bytes to every frame.
 VXLAN_OVERHEAD = 50
+# What Docker's overlay driver assumes for the underlay when the network has no MTU option.
+DOCKER_DEFAULT_NETWORK_MTU = 1500
 # The cluster store was removed from dockerd in 23.0; swarm-mode overlays work from 1.12 on,
 # but this collection's swarm path is written for the engines that no longer have the store.
 LAST_KV_ENGINE = (20, 10)
@@ -42,8 +44,8 @@ FIXES = {
              " privilege to create network namespaces",
     "ipsec": "an encrypted overlay needs IPsec ESP in the kernel (CONFIG_INET_ESP,"
              " CONFIG_XFRM_USER); use an unencrypted network or a kernel that has it",
-    "mtu": "lower the overlay MTU (cnm_overlay_mtu / preflight_overlay_mtu) to the underlay"
-           " MTU minus %d, or raise the underlay interface's MTU" % VXLAN_OVERHEAD,
+    "mtu": "set the overlay network's MTU option (cnm_overlay_mtu / preflight_network_mtu) to at most"
+           " the smallest underlay MTU, or auto; containers then get %d bytes less" % VXLAN_OVERHEAD,
     "engine": "kv mode needs Docker <= 20.10 (the cluster store was removed in 23.0) and swarm"
               " mode is for >= 23: set cnm_overlay_control_plane to match the engines, or"
               " upgrade/downgrade the engine on the listed hosts",
@@ -125,8 +127,26 @@ def mtu_problem(underlay_mtu, overlay_mtu, overhead=VXLAN_OVERHEAD):
         return "unknown MTU (underlay %r, overlay %r)" % (underlay_mtu, overlay_mtu)
     if underlay - overhead >= overlay:
         return None
-    return "underlay MTU %d leaves %d for the overlay (VXLAN adds %d), below the overlay MTU %d" % (
+    return "underlay MTU %d leaves %d for the overlay (VXLAN adds %d), below the containers' MTU %d" % (
         underlay, underlay - overhead, overhead, overlay)
+
+
+def overlay_mtu(network_mtu, underlay_mtus):
+    """The containers' MTU on the overlay, from the network's MTU option as Docker reads it.
+
+    Docker's overlay driver takes com.docker.network.driver.mtu as the underlay MTU and
+    gives the containers 50 bytes less; 0 (unset) means 1500. ``auto`` stands for the
+    smallest underlay MTU of the hosts (what site.yml then sets). Raises ValueError."""
+    if str(network_mtu).strip().lower() == "auto":
+        known = [int(mtu) for mtu in underlay_mtus if mtu]
+        if not known:
+            raise ValueError("network MTU is auto but no host's advertise interface MTU is known")
+        return min(known) - VXLAN_OVERHEAD
+    try:
+        value = int(network_mtu or 0)
+    except (TypeError, ValueError):
+        raise ValueError("preflight_network_mtu %r is not a number or auto" % (network_mtu,))
+    return (value or DOCKER_DEFAULT_NETWORK_MTU) - VXLAN_OVERHEAD
 
 
 def engine_generation(version):
@@ -304,6 +324,12 @@ def evaluate(hosts, facts, settings):
     if settings.get("encrypted"):
         checks.append("ipsec")
     senders = dict((host, (facts.get(host) or {}).get("sender")) for host in hosts if facts.get(host))
+    try:
+        containers_mtu = overlay_mtu(settings.get("network_mtu", 0),
+                                     [((facts.get(host) or {}).get("advertise") or {}).get("mtu") for host in hosts])
+        mtu_setting_problem = None
+    except ValueError as exc:
+        containers_mtu, mtu_setting_problem = None, str(exc)
     rows = {}
     for host in hosts:
         host_facts = facts.get(host)
@@ -326,10 +352,12 @@ def evaluate(hosts, facts, settings):
             conflicts = subnet_conflicts(settings.get("subnets"), host_facts.get("addresses"), host_facts.get("routes"))
             row["subnets"] = _check("; ".join(conflicts) or None)
         row["vxlan"] = _check(host_facts.get("vxlan_error") or None)
-        if advertise.get("problem"):
+        if mtu_setting_problem:
+            row["mtu"] = _result(FAIL, mtu_setting_problem)
+        elif advertise.get("problem"):
             row["mtu"] = _result(SKIP, "no advertise interface to measure")
         else:
-            row["mtu"] = _check(mtu_problem(advertise.get("mtu"), settings.get("overlay_mtu")))
+            row["mtu"] = _check(mtu_problem(advertise.get("mtu"), containers_mtu))
         if not versions[host] and settings.get("engine_missing_ok"):
             row["engine"] = _result(SKIP, "no engine yet (preflight_engine_missing_ok): it is installed later")
         else:

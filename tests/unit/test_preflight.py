@@ -204,7 +204,7 @@ def _fleet():
 
 
 SETTINGS = {"control_plane": "kv", "store_url": "consul://kv:8500", "store_kind": "consul",
-            "subnets": "10.10.0.0/24", "overlay_mtu": 1450}
+            "subnets": "10.10.0.0/24", "network_mtu": 0}
 
 
 def test_healthy_fleet_has_no_failure():
@@ -285,3 +285,29 @@ def test_missing_engine_can_be_allowed_when_it_is_installed_later():
     facts["n1"]["engine_version"] = ""
     row = pf.evaluate(["n1", "n2"], facts, dict(SETTINGS, engine_missing_ok=True))["rows"]["n1"]
     assert row["engine"]["status"] == pf.SKIP
+
+
+@pytest.mark.parametrize("network_mtu, underlays, containers", [
+    (0, [1500], 1450), ("", [1500], 1450), (1400, [1500], 1350), ("9000", [9000], 8950), ("auto", [1500, 1400, None], 1350),
+])
+def test_containers_mtu_follows_dockers_reading_of_the_mtu_option(network_mtu, underlays, containers):
+    assert pf.overlay_mtu(network_mtu, underlays) == containers
+
+
+def test_docker_default_mtu_on_a_1400_underlay_fails_the_mtu_check():
+    facts = _fleet()
+    facts["n2"]["advertise"]["mtu"] = 1400
+    row = pf.evaluate(["n1", "n2"], facts, SETTINGS)["rows"]["n2"]
+    assert row["mtu"]["reason"] == "underlay MTU 1400 leaves 1350 for the overlay (VXLAN adds 50), below the containers' MTU 1450"
+
+
+def test_auto_mtu_fits_the_smallest_underlay():
+    facts = _fleet()
+    facts["n2"]["advertise"]["mtu"] = 1400
+    report = pf.evaluate(["n1", "n2"], facts, dict(SETTINGS, network_mtu="auto"))
+    assert report["failed"] == []
+
+
+def test_bad_mtu_setting_is_named():
+    report = pf.evaluate(["n1", "n2"], _fleet(), dict(SETTINGS, network_mtu="big"))
+    assert report["rows"]["n1"]["mtu"]["reason"] == "preflight_network_mtu 'big' is not a number or auto"
