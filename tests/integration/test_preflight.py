@@ -159,3 +159,41 @@ def test_every_problem_is_in_the_one_failure_message(lab, playbook_runner):
     message = re.search(r"Preflight found \d+ problem\(s\)[^\n]*", proc.stdout).group(0)
     assert ("advertise failed on n1, n2" in message and "engine failed on n1, n2" in message
             and proc.returncode != 0), proc.stdout
+
+
+SWARM_LAB = os.environ.get("CNM_PREFLIGHT_SWARM_LAB", "pfswarm")
+
+
+def in_swarm_node(node, *command):
+    return subprocess.run(["docker", "exec", "cnm-%s-%s" % (SWARM_LAB, node), *command],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.fixture(scope="module")
+def formed_swarm(docker_api):
+    """A trixie lab whose inner engines already run a swarm with an overlay in use on both
+    hosts: dockerd owns 7946 and 2377, the kernel's VXLAN socket owns 4789."""
+    proc = lab_tool("up", "--lab", SWARM_LAB, "--generation", "trixie")
+    assert proc.returncode == 0, "lab up failed:\n%s%s" % (proc.stdout, proc.stderr)
+    inventory = lab_tool("inventory", "--lab", SWARM_LAB).stdout.strip()
+    hosts = yaml.safe_load(Path(inventory).read_text(encoding="utf-8"))["all"]["children"]["docker_hosts"]["hosts"]
+    manager = hosts["n1"]["ansible_host"]
+    def run(node, *command):
+        done = in_swarm_node(node, *command)
+        assert done.returncode == 0, "%s on %s: %s" % (command, node, done.stderr)
+        return done.stdout.strip()
+
+    run("n1", "docker", "swarm", "init", "--advertise-addr", manager)
+    run("n2", "docker", "swarm", "join", "--token", run("n1", "docker", "swarm", "join-token", "-q", "worker"), manager + ":2377")
+    run("n1", "docker", "network", "create", "-d", "overlay", "--attachable", "pfnet")
+    for node, name in (("n1", "pc1"), ("n2", "pc2")):
+        run(node, "docker", "run", "-d", "--init", "--name", name, "--network", "pfnet", "cnm-lab/sandbox:latest", "sleep", "3600")
+    yield {"inventory": inventory}
+    if not os.environ.get("CNM_KEEP_LAB"):
+        lab_tool("down", "--lab", SWARM_LAB)
+
+
+def test_rerun_on_a_formed_swarm_passes(formed_swarm, playbook_runner):
+    proc = playbook_runner(PLAYBOOK, inventory=formed_swarm["inventory"])
+    cells, _notes = table(proc)
+    assert proc.returncode == 0 and cells["n1"]["tcp/2377"] == "OK" and cells["n2"]["udp/4789"] == "OK", proc.stdout
