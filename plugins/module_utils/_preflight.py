@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import json
 
 from ansible_collections.cnm.overlay.plugins.module_utils._api_client import version_tuple
 
@@ -42,7 +43,7 @@ FIXES = {
                " route and address of the docker hosts",
     "vxlan": "the kernel needs VXLAN support (CONFIG_VXLAN, `modprobe vxlan`) and the"
              " privilege to create network namespaces",
-    "ipsec": "an encrypted overlay needs IPsec ESP in the kernel (CONFIG_INET_ESP,"
+    "ipsec": "an encrypted overlay needs IPsec ESP with AES-GCM in the kernel (CONFIG_INET_ESP, CONFIG_CRYPTO_GCM,"
              " CONFIG_XFRM_USER); use an unencrypted network or a kernel that has it",
     "mtu": "set the overlay network's MTU option (cnm_overlay_mtu / preflight_network_mtu) to at most"
            " the smallest underlay MTU, or auto; containers then get %d bytes less" % VXLAN_OVERHEAD,
@@ -193,17 +194,28 @@ def store_problem(kind, answers):
     for answer in answers:
         url = answer.get("url") or answer.get("item", {}).get("url", "?")
         status = answer.get("status", -1)
+        if kind == "etcd" and url.endswith("/v2/keys") and status == 404:
+            problems.append("%s: the v2 API is off; libnetwork speaks v2, start etcd with --enable-v2=true" % url)
+            continue
         if status != 200:
             problems.append("%s: %s" % (url, answer.get("msg") or "HTTP %s" % status))
             continue
         body = answer.get("json")
         if body is None:
-            body = (answer.get("content") or "").strip()
+            body = _json_or_text(answer.get("content"))
         if kind == "consul" and url.endswith("/v1/status/leader") and not str(body).strip('"'):
             problems.append("%s: no leader elected" % url)
-        if kind == "etcd" and url.endswith("/health") and str((body or {}).get("health") if isinstance(body, dict) else body) != "true":
+        if kind == "etcd" and url.endswith("/health") and str(body.get("health") if isinstance(body, dict) else body) != "true":
             problems.append("%s: not healthy (%s)" % (url, body))
     return "; ".join(problems) or None
+
+
+def _json_or_text(content):
+    text = (content or "").strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def store_urls(store_url, scheme="http"):

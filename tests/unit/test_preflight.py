@@ -137,9 +137,9 @@ def test_unreachable_store_keeps_the_error():
 
 def test_unhealthy_etcd_is_a_problem():
     answers = [{"url": "http://kv:2379/health", "status": 200, "json": {"health": "false"}},
-               {"url": "http://kv:2379/v2/keys", "status": 404, "msg": "HTTP Error 404: Not Found"}]
+               {"url": "http://kv:2379/v2/keys", "status": 503, "msg": "HTTP Error 503: Service Unavailable"}]
     problem = pf.store_problem("etcd", answers)
-    assert "/health: not healthy" in problem and "/v2/keys: HTTP Error 404" in problem
+    assert "/health: not healthy" in problem and "/v2/keys: HTTP Error 503" in problem
 
 
 def test_probe_targets_skip_self_and_unknown_addresses_and_add_2377_for_managers():
@@ -311,3 +311,15 @@ def test_auto_mtu_fits_the_smallest_underlay():
 def test_bad_mtu_setting_is_named():
     report = pf.evaluate(["n1", "n2"], _fleet(), dict(SETTINGS, network_mtu="big"))
     assert report["rows"]["n1"]["mtu"]["reason"] == "preflight_network_mtu 'big' is not a number or auto"
+
+
+def test_healthy_etcd_with_v2_answering_as_text_is_fine():
+    answers = [{"url": "http://kv:2379/health", "status": 200, "content": '{"health":"true"}'},
+               {"url": "http://kv:2379/v2/keys", "status": 200, "content": '{"action":"get","node":{"dir":true}}'}]
+    assert pf.store_problem("etcd", answers) is None
+
+
+def test_etcd_without_the_v2_api_points_to_enable_v2():
+    answers = [{"url": "http://kv:2379/health", "status": 200, "content": '{"health":"true"}'},
+               {"url": "http://kv:2379/v2/keys", "status": 404, "msg": "HTTP Error 404: Not Found"}]
+    assert pf.store_problem("etcd", answers).endswith("start etcd with --enable-v2=true")
