@@ -87,10 +87,10 @@ def say(message):
 
 # --- the docker CLI ------------------------------------------------------------------------
 
-def docker(*args, stdin=None, check=True, env=None):
+def docker(*args, stdin=None, check=True):
     """Run the docker CLI; returns stdout. A failure raises LabError with docker's message."""
     proc = subprocess.run(("docker",) + args, input=stdin, capture_output=True, check=False,
-                          env=env, text=not isinstance(stdin, bytes))
+                          text=not isinstance(stdin, bytes))
     if check and proc.returncode != 0:
         err = proc.stderr if isinstance(proc.stderr, str) else proc.stderr.decode(errors="replace")
         raise LabError("docker %s failed: %s" % (" ".join(args[:3]), err.strip()[-2000:]))
