@@ -17,13 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_playbook
-
 REPO = Path(__file__).resolve().parents[2]
 LAB_TOOL = REPO / "lab" / "cnm_lab.py"
 LAB_NAME = os.environ.get("CNM_NETMOD_LAB", "netmod")
 
-RunningLab = namedtuple("RunningLab", "generation inventory hosts")
+RunningLab = namedtuple("RunningLab", "generation inventory hosts run_playbook")
 
 PLAY = """
 - name: docker_cnm_network on {host}
@@ -169,19 +167,19 @@ def wait_for(what, probe, seconds=60):
 
 def play(lab, host, tasks):
     # The nodes' own Python, from the lab's group_vars.
-    proc = run_playbook(PLAY.format(host=host, tasks=tasks), inventory=lab.inventory)
+    proc = lab.run_playbook(PLAY.format(host=host, tasks=tasks), inventory=lab.inventory)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     return proc
 
 
 @pytest.fixture(scope="module")
-def lab(request, docker_api):  # docker_api: a missing engine fails here, never skips
+def lab(request, docker_api, playbook_runner):  # docker_api: a missing engine fails here, never skips
     generation = request.param
     proc = lab_tool("up", "--lab", LAB_NAME, "--generation", generation)
     assert proc.returncode == 0, "lab up failed:\n%s%s" % (proc.stdout, proc.stderr)
     state = json.loads((REPO / "lab" / ".state" / LAB_NAME / "lab.json").read_text())
     inventory = lab_tool("inventory", "--lab", LAB_NAME).stdout.strip()
-    yield RunningLab(generation, inventory, state["hosts"])
+    yield RunningLab(generation, inventory, state["hosts"], playbook_runner)
     lab_tool("down", "--lab", LAB_NAME)
 
 
