@@ -454,8 +454,8 @@ def test_playbook_check_diff_shows_before_and_after(names, docker_api, playbook_
           tier: new
         force: true
 """ % name
-    proc = playbook_runner(playbook, extra_args=["--diff", "-e", "ansible_python_interpreter=%s" % sys.executable],
-                        check=True)
+    interpreter = "ansible_python_interpreter=%s" % sys.executable
+    proc = playbook_runner(playbook, extra_args=["--diff", "-e", interpreter], check=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     diff_lines = [line.replace(" ", "") for line in proc.stdout.splitlines()]
     assert "-tier:old" in diff_lines and "+tier:new" in diff_lines, proc.stdout
