@@ -10,7 +10,7 @@ import uuid
 import pytest
 from docker.types import IPAMConfig, IPAMPool
 
-from conftest import run_module, run_playbook
+from cnm_test_runner import run_module, run_playbook
 
 MODULE = "docker_cnm_endpoint"
 IMAGE = "cnm-lab/sandbox:latest"

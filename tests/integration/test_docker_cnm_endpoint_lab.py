@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import REPO, run_playbook
+from cnm_test_runner import REPO, run_playbook
 
 LAB = "epmod"
 LAB_TOOL = REPO / "lab" / "cnm_lab.py"
