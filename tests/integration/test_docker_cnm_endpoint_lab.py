@@ -7,6 +7,7 @@ n1, the module removes the stale endpoint with `force` so the name and address c
 again. The lab is removed afterwards.
 """
 
+import json
 import subprocess
 import time
 
@@ -46,7 +47,7 @@ def lab(lab_factory):
     return lab
 
 
-def endpoint_task(host, state="connected", force=False, check=False):
+def endpoint_task(host, state="connected", force=False, check=False, container=WEB):
     return """
 - hosts: %s
   gather_facts: false
@@ -60,7 +61,7 @@ def endpoint_task(host, state="connected", force=False, check=False):
         aliases: [webalias]
         ipv4_address: %s
       check_mode: %s
-""" % (host, WEB, WEB, state, force, ADDRESS, check)
+""" % (host, container, container, state, force, ADDRESS, check)
 
 
 def ping_from_n1(lab, target, seconds=60):
@@ -93,13 +94,16 @@ def test_connect_on_n2_reach_from_n1_then_force_remove_the_stale_endpoint(lab, p
 
     # From n1, the name and address are taken until the stale endpoint is removed.
     lab.sh("n1", "docker run -d --init --name cnmt-ep-probe cnm-lab/sandbox:latest sleep 3600", check=True)
-    blocked = play(endpoint_task("n1").replace("container: %s" % WEB, "container: cnmt-ep-probe"))
+    blocked = play(endpoint_task("n1", container="cnmt-ep-probe"))
     assert blocked.returncode != 0, blocked.stdout
     assert "ipv4_address %s is already used on network multi by container %s" % (ADDRESS, WEB) \
         in " ".join(blocked.stdout.split()), blocked.stdout
 
     checked = play(endpoint_task("n1", state="disconnected", force=True, check=True))
     assert checked.returncode == 0 and "changed=1" in checked.stdout, checked.stdout
+    stale_id = json.loads(endpoints_seen_from_n1(lab)).popitem()[1]["EndpointID"]
+    checked_by_id = play(endpoint_task("n1", state="disconnected", force=True, check=True, container=stale_id[:12]))
+    assert checked_by_id.returncode == 0 and "changed=1" in checked_by_id.stdout, checked_by_id.stdout
     assert '"Name":"%s"' % WEB in endpoints_seen_from_n1(lab)
     removed = play(endpoint_task("n1", state="disconnected", force=True))
     assert removed.returncode == 0 and "changed=1" in removed.stdout, removed.stdout
