@@ -8,6 +8,7 @@ import itertools
 import uuid
 
 import pytest
+from docker.errors import APIError
 from docker.types import IPAMConfig, IPAMPool
 
 
@@ -387,3 +388,21 @@ def test_through_ansible_playbook_with_check_and_diff(docker_api, make_network, 
     assert endpoint_of(docker_api, container, network)["IPAddress"] == "10.202.%d.60" % index
     again = playbook_runner(playbook)
     assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout
+
+
+def test_entry_left_by_a_failed_connect_counts_as_not_connected(docker_api, make_network, make_container,
+                                                                 run_endpoint):
+    # Docker 20.10 leaves the network in the container's settings, without an endpoint, when a
+    # connect fails late ("Address already in use"); the container then cannot restart.
+    network, index = make_network()
+    holder, container = make_container(), make_container()
+    docker_api.connect_container_to_network(holder, network, ipv4_address="10.202.%d.70" % index)
+    with pytest.raises(APIError):
+        docker_api.connect_container_to_network(container, network, ipv4_address="10.202.%d.70" % index)
+    left = endpoint_of(docker_api, container, network)
+    if left is not None:
+        assert not left["EndpointID"]
+    result = run_endpoint(dict(network=network, container=container, ipv4_address="10.202.%d.71" % index))
+    assert result["changed"] and result["endpoint"]["ipv4_address"] == "10.202.%d.71/24" % index, result
+    docker_api.restart(container, timeout=1)
+    assert endpoint_of(docker_api, container, network)["IPAddress"] == "10.202.%d.71" % index
