@@ -390,8 +390,7 @@ def test_through_ansible_playbook_with_check_and_diff(docker_api, make_network, 
     assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout
 
 
-def test_entry_left_by_a_failed_connect_counts_as_not_connected(docker_api, make_network, make_container,
-                                                                 run_endpoint):
+def test_entry_left_by_a_failed_connect_counts_as_not_connected(docker_api, make_network, make_container, run_endpoint):
     # Docker 20.10 leaves the network in the container's settings, without an endpoint, when a
     # connect fails late ("Address already in use"); the container then cannot restart.
     network, index = make_network()
