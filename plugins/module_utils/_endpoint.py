@@ -96,9 +96,6 @@ class EndpointParameters(object):
         self.driver_options = None if options is None else dict(
             (str(key), driver_option_text(value)) for key, value in options.items())
 
-    def settings(self):
-        return dict((name, getattr(self, name)) for name in SETTINGS)
-
 
 def check_parameters(params):
     """Mistakes visible without the daemon, one message each, naming the option and the fix."""
