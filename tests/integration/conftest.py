@@ -74,6 +74,24 @@ def lab_factory():
 
 
 @pytest.fixture(scope="session")
+def _play_results():
+    return {}
+
+
+@pytest.fixture
+def play_once(_play_results, playbook_runner):
+    """Run a playbook once per session for a label, inventory and arguments; later calls get the result.
+
+    Lets several one-fact tests look at the same converge without running it again."""
+    def run(label, playbook, inventory, extra_args=(), check=False):
+        key = (label, inventory, tuple(extra_args), check)
+        if key not in _play_results:
+            _play_results[key] = playbook_runner(playbook, inventory=inventory, extra_args=list(extra_args), check=check)
+        return _play_results[key]
+    return run
+
+
+@pytest.fixture(scope="session")
 def flat():
     """A playbook log with its line wrapping undone, to look for whole messages in it."""
     return lambda result: " ".join(result.stdout.split())

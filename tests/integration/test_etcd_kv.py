@@ -26,24 +26,20 @@ def lab(lab_factory):
     return lab_factory("gens-etcd", "bookworm")
 
 
+@pytest.fixture
+def first_run(lab, play_once):
+    return play_once("first", ETCD_PLAY, lab.inventory)
+
+
+@pytest.fixture
+def second_run(lab, first_run, play_once):
+    return play_once("second", ETCD_PLAY, lab.inventory)
+
+
 @pytest.fixture(scope="module")
 def once():
-    """Results computed once per module (the playbook runner fixture is per test)."""
+    """Lab changes made once per module."""
     return {}
-
-
-@pytest.fixture
-def first_run(lab, once, playbook_runner):
-    if "first" not in once:
-        once["first"] = playbook_runner(ETCD_PLAY, inventory=lab.inventory)
-    return once["first"]
-
-
-@pytest.fixture
-def second_run(lab, once, first_run, playbook_runner):
-    if "second" not in once:
-        once["second"] = playbook_runner(ETCD_PLAY, inventory=lab.inventory)
-    return once["second"]
 
 
 @pytest.fixture
