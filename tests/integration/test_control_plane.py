@@ -1,7 +1,6 @@
 """control_plane on lab hosts of every generation: kv or swarm, and which cluster store."""
 
 import pytest
-import yaml
 
 DECIDE_PLAY = """
 - name: Decide the control plane
@@ -24,37 +23,25 @@ def decide(play_once):
     return run
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def bullseye(lab_factory):
     return lab_factory("gens-cp-old", "bullseye")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def bookworm(lab_factory):
     return lab_factory("gens-etcd", "bookworm")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def trixie(lab_factory):
     return lab_factory("gens-swarm", "trixie")
 
 
 @pytest.fixture(scope="module")
-def mixed_inventory(lab_factory, tmp_path_factory):
+def mixed_inventory(bullseye, trixie, inventory_file):
     """n1 of the bullseye lab and n1 of the trixie lab as one fleet of docker hosts."""
-    bullseye, trixie = lab_factory("gens-cp-old", "bullseye"), lab_factory("gens-swarm", "trixie")
-    hosts = {}
-    for lab, alias in ((bullseye, "old-n1"), (trixie, "new-n1")):
-        with open(lab.inventory, encoding="utf-8") as handle:
-            address = yaml.safe_load(handle)["all"]["children"]["docker_hosts"]["hosts"]["n1"]["ansible_host"]
-        hosts[alias] = {"ansible_host": address}
-    inventory = {"all": {
-        "vars": {"ansible_user": "root", "ansible_ssh_private_key_file": bullseye.ssh_key,
-                 "ansible_python_interpreter": "/usr/bin/python3"},
-        "children": {"docker_hosts": {"hosts": hosts}}}}
-    path = tmp_path_factory.mktemp("mixed") / "mixed.yml"
-    path.write_text(yaml.safe_dump(inventory), encoding="utf-8")
-    return str(path)
+    return inventory_file({"docker_hosts": {"old-n1": bullseye.host_vars("n1"), "new-n1": trixie.host_vars("n1")}})
 
 
 def test_bullseye_engines_choose_kv(bullseye, decide):
@@ -99,3 +86,7 @@ def test_mixed_fleet_stops_before_any_change(mixed_inventory, decide):
 def test_mixed_fleet_lists_hosts_and_versions(mixed_inventory, decide):
     text = decide(mixed_inventory)
     assert "new-n1: 26.1.5" in text and "old-n1: 20.10.5" in text
+
+
+def test_check_mode_decides_too(trixie, decide):
+    assert "chosen=swarm " in decide(trixie.inventory, ("--check",))

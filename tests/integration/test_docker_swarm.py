@@ -54,6 +54,12 @@ def attached(lab, once, first_run):
     return once["attached"]
 
 
+def test_check_mode_on_fresh_hosts_forms_no_swarm(lab, playbook_runner):
+    # Runs before the first converge (tests run in file order).
+    result = playbook_runner(SWARM_PLAY, inventory=lab.inventory, check=True)
+    assert lab.docker_info("n1")["Swarm"]["LocalNodeState"] == "inactive", result.stdout[-3000:]
+
+
 def test_first_run_succeeds(first_run):
     assert first_run.returncode == 0, first_run.stdout[-3000:]
 
@@ -118,3 +124,10 @@ def test_host_that_left_joins_again(lab, playbook_runner):
     lab.sh("n2", "echo '{}' > /etc/docker/daemon.json", check=True)
     result = playbook_runner(SWARM_PLAY, inventory=lab.inventory)
     assert lab.docker_info("n2")["Swarm"]["LocalNodeState"] == "active", result.stdout[-3000:]
+
+
+def test_worker_named_in_swarm_managers_is_promoted(lab, inventory_file, playbook_runner):
+    nodes = {node: lab.host_vars(node) for node in ("n1", "n2")}
+    inventory = inventory_file({"docker_hosts": nodes, "swarm_managers": nodes})
+    result = playbook_runner(SWARM_PLAY, inventory=inventory)
+    assert lab.docker_info("n2")["Swarm"]["ControlAvailable"] is True, result.stdout[-3000:]
