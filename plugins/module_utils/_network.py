@@ -92,6 +92,17 @@ def _stringify_dict(values):
     return dict((str(key), stringify_option_value(value)) for key, value in values.items())
 
 
+def explain_create_error(message, spec):
+    """The daemon's create error, with the option to fix when the daemon names only a value."""
+    builtin = dict(driver="bridge, overlay, macvlan, ipvlan", ipam_driver="default")
+    for option in ("driver", "ipam_driver"):
+        value = getattr(spec, option)
+        if value and 'plugin "%s" not found' % value in message:
+            return ("%s%s: the daemon has no driver or plugin %r (%s); nothing was created. Use a built-in "
+                    "one (%s) or install the plugin first." % (spec.field, option, value, message, builtin[option]))
+    return message
+
+
 class NetworkSpec(object):
     """One wanted network, its options in normal form (None = not given, not compared)."""
 
@@ -114,6 +125,7 @@ class NetworkSpec(object):
         self.attachable = params.get("attachable")
         self.scope = params.get("scope")
         self.labels = _stringify_dict(params.get("labels"))
+        self.raw_dicts = dict((option, params.get(option)) for option in ("driver_options", "ipam_options", "labels"))
 
     def given(self):
         return [option for option in COMPARED_OPTIONS if getattr(self, option) is not None]
@@ -126,6 +138,12 @@ class NetworkSpec(object):
             errors.append("%sname is empty: give the network a name." % prefix)
         if self.state == "absent":
             return errors
+        for option, values in sorted(self.raw_dicts.items()):
+            for key, value in sorted((values or {}).items()):
+                # The daemon takes strings only; a nested value would be sent as Python's repr.
+                if isinstance(value, (dict, list)) or value is None:
+                    errors.append("%s%s.%s is a %s: give a string, number or boolean (quote it to keep it literal)."
+                                  % (prefix, option, key, type(value).__name__))
         if self.raw_ipam_config:
             errors.extend(check_ipam_config(self.raw_ipam_config, self.enable_ipv6, field=prefix + "ipam_config"))
         if api_version:
@@ -422,7 +440,10 @@ class NetworkManager(object):
         self._act(actions, "create network %s" % spec.name)
         if self.check_mode:
             return spec.would_be()
-        created = self.client.post("/networks/create", body=spec.create_body())
+        try:
+            created = self.client.post("/networks/create", body=spec.create_body())
+        except DockerError as exc:
+            raise DockerError(explain_create_error(exc.message, spec))
         if created.get("Warning"):
             self.module.warn("Docker: %s" % created["Warning"])
         return self._inspect_allocated(created["Id"])
