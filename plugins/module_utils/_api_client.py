@@ -13,6 +13,7 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import socket
 import ssl
 
@@ -132,7 +133,13 @@ class DockerClient(object):
                  client_cert=None, client_key=None):
         self.docker_host = docker_host or DEFAULT_DOCKER_HOST
         self.timeout = timeout or DEFAULT_TIMEOUT
+        if self.timeout < 0:
+            raise DockerError("timeout %r is negative; give the seconds to wait for the daemon, e.g. %s."
+                              % (timeout, DEFAULT_TIMEOUT))
         self._requested_version = api_version or "auto"
+        if self._requested_version != "auto" and not re.match(r"^[0-9]+\.[0-9]+$", str(self._requested_version)):
+            raise DockerError("api_version %r is not an Engine API version; use auto or a version such as 1.41."
+                              % (api_version,))
         self._api_version = None
         self._server_version = None
         self._conn = None
@@ -202,6 +209,9 @@ class DockerClient(object):
             else:
                 self._api_version = self.version()["ApiVersion"]
             if version_tuple(self._api_version) < version_tuple(MIN_API_VERSION):
+                if self._requested_version != "auto":
+                    raise DockerError("api_version %s is older than cnm.overlay supports; use auto or %s or newer."
+                                      % (self._api_version, MIN_API_VERSION))
                 raise DockerError("The Docker daemon at %s speaks API %s; cnm.overlay needs at least %s."
                                   % (self.docker_host, self._api_version, MIN_API_VERSION))
         return self._api_version

@@ -68,6 +68,7 @@ class EndpointParameters(object):
         ips = params.get("link_local_ips")
         self.link_local_ips = None if ips is None else sorted(set(_ipam.normalise_address(ip) for ip in ips))
         options = params.get("driver_options")
+        self.raw_driver_options = options or {}
         self.driver_options = None if options is None else dict(
             (str(key), driver_option_text(value)) for key, value in options.items())
 
@@ -95,6 +96,9 @@ def check_parameters(params):
         if normalise_link(link) is None:
             errors.append("links: %r is not a link; write it as CONTAINER:ALIAS (or CONTAINER), "
                           "for example db:database." % (link,))
+    for key, value in sorted(params.raw_driver_options.items()):
+        if isinstance(value, (dict, list)) or value is None:
+            errors.append("driver_options.%s is a %s: give a string, number or boolean." % (key, type(value).__name__))
     for value in params.link_local_ips or []:
         try:
             address = _ipam.parse_address(value)
