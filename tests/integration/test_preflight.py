@@ -197,3 +197,33 @@ def test_rerun_on_a_formed_swarm_passes(formed_swarm, playbook_runner):
     proc = playbook_runner(PLAYBOOK, inventory=formed_swarm["inventory"])
     cells, _notes = table(proc)
     assert proc.returncode == 0 and cells["n1"]["tcp/2377"] == "OK" and cells["n2"]["udp/4789"] == "OK", proc.stdout
+
+
+ETCD_LAB = os.environ.get("CNM_PREFLIGHT_ETCD_LAB", "pfetcd")
+
+
+@pytest.fixture(scope="module")
+def etcd_lab(docker_api):
+    """A bookworm lab with etcd 3.4 (v2 API on, as libnetwork needs) running in kv."""
+    proc = lab_tool("up", "--lab", ETCD_LAB, "--generation", "bookworm")
+    assert proc.returncode == 0, "lab up failed:\n%s%s" % (proc.stdout, proc.stderr)
+    inventory = lab_tool("inventory", "--lab", ETCD_LAB).stdout.strip()
+    kv = yaml.safe_load(Path(inventory).read_text(encoding="utf-8"))["all"]["children"]["kv_store"]["hosts"]["kv"]["ansible_host"]
+    container = "cnm-%s-kv" % ETCD_LAB
+    subprocess.run(["docker", "exec", "-d", container, "sh", "-c",
+                    "etcd --enable-v2=true --data-dir /tmp/etcd --listen-client-urls http://0.0.0.0:2379 "
+                    "--advertise-client-urls http://%s:2379 >/tmp/etcd.log 2>&1" % kv], check=True, timeout=60)
+    deadline = time.time() + 60
+    while subprocess.run(["docker", "exec", container, "etcdctl", "endpoint", "health"],
+                         capture_output=True, check=False, timeout=30).returncode != 0:
+        assert time.time() < deadline, "etcd never became healthy"
+        time.sleep(1)
+    yield {"inventory": inventory}
+    if not os.environ.get("CNM_KEEP_LAB"):
+        lab_tool("down", "--lab", ETCD_LAB)
+
+
+def test_etcd_store_with_the_v2_api_passes_the_store_check(etcd_lab, playbook_runner):
+    proc = playbook_runner(PLAYBOOK, inventory=etcd_lab["inventory"], extra_args=["-e", "cnm_overlay_store=etcd"])
+    cells, _notes = table(proc)
+    assert [cells[host]["store"] for host in ("n1", "n2")] == ["OK", "OK"], proc.stdout
