@@ -323,3 +323,15 @@ def test_etcd_without_the_v2_api_points_to_enable_v2():
     answers = [{"url": "http://kv:2379/health", "status": 200, "content": '{"health":"true"}'},
                {"url": "http://kv:2379/v2/keys", "status": 404, "msg": "HTTP Error 404: Not Found"}]
     assert pf.store_problem("etcd", answers).endswith("start etcd with --enable-v2=true")
+
+
+def test_selected_checks_only_are_reported():
+    facts = _fleet()
+    facts["n1"]["vxlan_error"] = "cannot create a VXLAN interface"
+    report = pf.evaluate(["n1", "n2"], facts, dict(SETTINGS, checks=["store", "ports"]))
+    assert (report["checks"], report["failed"]) == (["store"] + list(pf.PORT_CHECKS), [])
+
+
+def test_unknown_check_name_is_named():
+    with pytest.raises(ValueError, match="preflight_checks: unknown check.s. portz"):
+        pf.evaluate(["n1"], _fleet(), dict(SETTINGS, checks=["portz"]))
