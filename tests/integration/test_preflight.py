@@ -178,6 +178,7 @@ def formed_swarm(docker_api):
     inventory = lab_tool("inventory", "--lab", SWARM_LAB).stdout.strip()
     hosts = yaml.safe_load(Path(inventory).read_text(encoding="utf-8"))["all"]["children"]["docker_hosts"]["hosts"]
     manager = hosts["n1"]["ansible_host"]
+
     def run(node, *command):
         done = in_swarm_node(node, *command)
         assert done.returncode == 0, "%s on %s: %s" % (command, node, done.stderr)
