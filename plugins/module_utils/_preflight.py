@@ -15,7 +15,7 @@ __metaclass__ = type
 import ipaddress
 import json
 
-from ansible_collections.cnm.overlay.plugins.module_utils._api_client import version_tuple
+from ansible_collections.cnm.overlay.plugins.module_utils._api_client import engine_generation
 
 OK = "OK"
 FAIL = "FAIL"
@@ -25,11 +25,6 @@ SKIP = "SKIP"
 VXLAN_OVERHEAD = 50
 # What Docker's overlay driver assumes for the underlay when the network has no MTU option.
 DOCKER_DEFAULT_NETWORK_MTU = 1500
-# The cluster store was removed from dockerd in 23.0; swarm-mode overlays work from 1.12 on,
-# but this collection's swarm path is written for the engines that no longer have the store.
-LAST_KV_ENGINE = (20, 10)
-FIRST_SWARM_ENGINE = (23,)
-
 PORT_CHECKS = ("tcp/7946", "udp/7946", "udp/4789")
 # What preflight_checks may select; "ports" stands for every port probe.
 CHECK_NAMES = ("store", "advertise", "subnets", "vxlan", "mtu", "engine", "ports", "ipsec")
@@ -150,16 +145,6 @@ def overlay_mtu(network_mtu, underlay_mtus):
     except (TypeError, ValueError):
         raise ValueError("preflight_network_mtu %r is not a number or auto" % (network_mtu,))
     return (value or DOCKER_DEFAULT_NETWORK_MTU) - VXLAN_OVERHEAD
-
-
-def engine_generation(version):
-    """'kv' for engines that still have the cluster store, 'swarm' for >= 23, None if unknown."""
-    parsed = version_tuple(version) if version else ()
-    if not parsed or parsed[0] == 0:
-        return None
-    if parsed[:2] <= LAST_KV_ENGINE:
-        return "kv"
-    return "swarm" if parsed >= FIRST_SWARM_ENGINE else None
 
 
 def resolve_control_plane(requested, versions):
