@@ -31,6 +31,7 @@ CHECK_NAMES = ("store", "advertise", "subnets", "vxlan", "mtu", "engine", "ports
 MANAGER_PORT_CHECK = "tcp/2377"
 
 FIXES = {
+    "reached": "make the host reachable (SSH, Python) or leave it out of the play; the error is in the play's output above",
     "store": "start the key-value store and check that every docker host reaches its API"
              " (preflight_store_url, default cnm_overlay_kv_url); a Consul or etcd cluster needs"
              " a quorum of servers up to elect a leader",
@@ -333,8 +334,8 @@ def evaluate(hosts, facts, settings):
     for host in hosts:
         host_facts = facts.get(host)
         if not host_facts:
-            rows[host] = dict((check, _result(FAIL, "no facts from this host (unreachable or a task failed)"))
-                              for check in checks)
+            rows[host] = dict((check, _result(SKIP, "host not reached")) for check in checks)
+            rows[host]["reached"] = _result(FAIL, "no facts from this host (unreachable, or a task failed: see above)")
             continue
         row = {}
         if plane == "swarm" or not settings.get("store_url"):
@@ -380,7 +381,9 @@ def evaluate(hosts, facts, settings):
             raise ValueError("preflight_checks: unknown check(s) %s; choose from %s"
                              % (", ".join(unknown), ", ".join(CHECK_NAMES)))
         checks = [check for check in checks if (("ports" if "/" in check else check) in selected)]
-        rows = dict((host, dict((check, row[check]) for check in checks)) for host, row in rows.items())
+    if any("reached" in row for row in rows.values()):
+        checks.insert(0, "reached")
+    rows = dict((host, dict((check, row.get(check) or _result(OK if check == "reached" else SKIP, "")) for check in checks)) for host, row in rows.items())
     failed = [(host, check, rows[host][check]["reason"]) for host in hosts for check in checks
               if rows[host][check]["status"] == FAIL]
     return {"checks": checks, "rows": rows, "failed": failed, "control_plane": plane}

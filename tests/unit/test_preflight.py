@@ -219,9 +219,13 @@ def test_all_problems_are_collected_at_once():
     assert [(host, check) for host, check, _reason in failed] == [("n1", "subnets"), ("n2", "subnets"), ("n2", "vxlan")]
 
 
-def test_host_without_facts_is_a_row_of_failures():
+def test_host_without_facts_is_one_failure_of_its_own():
     report = pf.evaluate(["n1", "n2", "n3"], _fleet(), SETTINGS)
-    assert set(check for host, check, _reason in report["failed"] if host == "n3") == set(report["checks"])
+    assert [(host, check) for host, check, _reason in report["failed"]] == [("n3", "reached")]
+
+
+def test_reached_column_only_when_a_host_was_not_reached():
+    assert "reached" not in pf.evaluate(["n1", "n2"], _fleet(), SETTINGS)["checks"]
 
 
 def test_swarm_mode_skips_the_store_and_probes_2377_on_managers():
