@@ -161,6 +161,21 @@ def test_every_problem_is_in_the_one_failure_message(lab, playbook_runner):
             and proc.returncode != 0), proc.stdout
 
 
+def test_a_failed_preflight_stops_the_plays_after_it(lab, playbook_runner):
+    later_play = """
+- name: A later play, as site.yml's changes come after the preflight
+  hosts: docker_hosts
+  gather_facts: false
+  tasks:
+    - name: Say that a change would run now
+      ansible.builtin.debug:
+        msg: LATER-PLAY-RAN
+"""
+    proc = playbook_runner(PLAYBOOK + later_play, inventory=lab["inventory"],
+                           extra_args=["-e", "cnm_overlay_control_plane=swarm"] + FAST)
+    assert proc.returncode != 0 and "LATER-PLAY-RAN" not in proc.stdout, proc.stdout
+
+
 SWARM_LAB = os.environ.get("CNM_PREFLIGHT_SWARM_LAB", "pfswarm")
 
 
