@@ -14,6 +14,10 @@ __metaclass__ = type
 import ipaddress
 
 
+_ADDRESS_TYPES = (ipaddress.IPv4Address, ipaddress.IPv6Address)
+_NETWORK_TYPES = (ipaddress.IPv4Network, ipaddress.IPv6Network)
+
+
 def _text(value):
     # ipaddress wants text on Python 2 too; module options arrive as str already.
     return u"%s" % (value,)
@@ -55,11 +59,9 @@ def normalise_address(value):
 
 def address_in_subnets(address, subnets):
     """The first of `subnets` (CIDR texts or networks) that holds `address`, or None."""
-    ip = parse_address(address) if not isinstance(address, (ipaddress.IPv4Address, ipaddress.IPv6Address)) \
-        else address
+    ip = address if isinstance(address, _ADDRESS_TYPES) else parse_address(address)
     for subnet in subnets:
-        network = subnet if isinstance(subnet, (ipaddress.IPv4Network, ipaddress.IPv6Network)) \
-            else parse_cidr(subnet, strict=False)
+        network = subnet if isinstance(subnet, _NETWORK_TYPES) else parse_cidr(subnet, strict=False)
         if ip.version == network.version and ip in network:
             return subnet
     return None
@@ -202,10 +204,6 @@ def find_subnet_overlaps(subnets, networks, field="ipam_config"):
 
 
 # -- endpoint addresses (added for docker_cnm_endpoint) ------------------------------------
-
-_ADDRESS_TYPES = (ipaddress.IPv4Address, ipaddress.IPv6Address)
-_NETWORK_TYPES = (ipaddress.IPv4Network, ipaddress.IPv6Network)
-
 
 def strip_prefix(value):
     """'10.0.0.5/24' -> '10.0.0.5' (the daemon reports endpoint addresses with a prefix)."""

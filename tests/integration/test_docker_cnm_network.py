@@ -13,11 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_module
 
 MODULE = "docker_cnm_network"
 SUPPORT = Path(__file__).resolve().parent.parent / "support"
 SANDBOX_IMAGE = "cnm-lab/sandbox:latest"
+
+
+@pytest.fixture
+def run_module(module_runner):
+    """Runs a module file of the collection directly (tests/conftest.py)."""
+    return module_runner
 
 
 def new_name(kind="net"):
@@ -88,7 +93,7 @@ OPTION_CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(OPTION_CASES))
-def test_option_four_steps_then_a_change(case, names, docker_api):
+def test_option_four_steps_then_a_change(case, names, docker_api, run_module):
     args, changed_args, option = OPTION_CASES[case]
     name = names()
     args = dict(args, name=name)
@@ -117,7 +122,7 @@ def test_option_four_steps_then_a_change(case, names, docker_api):
     assert inspect(docker_api, name)["Id"] == real["Id"]
 
 
-def test_given_options_match_the_daemon_state(names, docker_api):
+def test_given_options_match_the_daemon_state(names, docker_api, run_module):
     name = names()
     args = dict(name=name, driver_options={"com.docker.network.driver.mtu": 1400, "com.docker.network.bridge.enable_icc": False},
                 ipam_config=[dict(subnet="10.201.14.0/24", gateway="10.201.14.1", aux_addresses=dict(r="10.201.14.2"))],
@@ -130,14 +135,14 @@ def test_given_options_match_the_daemon_state(names, docker_api):
                                        "AuxiliaryAddresses": {"r": "10.201.14.2"}}]
 
 
-def test_unchanged_when_only_the_daemon_adds_things(names, docker_api):
+def test_unchanged_when_only_the_daemon_adds_things(names, docker_api, run_module):
     name = names()
     assert run_module(MODULE, dict(name=name))["changed"]
     # The daemon picked subnet and gateway itself: a task that names neither is unchanged.
     assert not run_module(MODULE, dict(name=name, driver="bridge", labels={}))["changed"]
 
 
-def test_ipv6_addresses_compare_in_normal_form(names, docker_api):
+def test_ipv6_addresses_compare_in_normal_form(names, docker_api, run_module):
     name = names()
     args = dict(name=name, enable_ipv6=True, ipam_config=[dict(subnet="fd00:201:15:0::/64", gateway="fd00:201:15:0::1")])
     assert run_module(MODULE, args)["changed"]
@@ -173,7 +178,7 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
-def test_bad_input_names_the_field_and_changes_nothing(case, names, docker_api):
+def test_bad_input_names_the_field_and_changes_nothing(case, names, docker_api, run_module):
     args, words = BAD_INPUTS[case]
     args = dict(dict(name=names()), **args)
     if args["name"] is None:
@@ -187,7 +192,7 @@ def test_bad_input_names_the_field_and_changes_nothing(case, names, docker_api):
     assert network_ids(docker_api) == before
 
 
-def test_subnet_overlapping_another_network_of_the_daemon(names, docker_api):
+def test_subnet_overlapping_another_network_of_the_daemon(names, docker_api, run_module):
     other = names()
     docker("network", "create", "--subnet", "10.201.30.0/24", other)
     before = network_ids(docker_api)
@@ -198,7 +203,7 @@ def test_subnet_overlapping_another_network_of_the_daemon(names, docker_api):
     assert network_ids(docker_api) == before
 
 
-def test_name_matching_several_networks(names, docker_api):
+def test_name_matching_several_networks(names, docker_api, run_module):
     name = names()
     docker_api.create_network(name, check_duplicate=False)
     docker_api.create_network(name, check_duplicate=False)
@@ -209,7 +214,7 @@ def test_name_matching_several_networks(names, docker_api):
     assert network_ids(docker_api) == before
 
 
-def test_one_bad_item_of_a_list_changes_nothing(names, docker_api):
+def test_one_bad_item_of_a_list_changes_nothing(names, docker_api, run_module):
     good, bad = names(), names()
     before = network_ids(docker_api)
     result = run_module(MODULE, dict(networks=[dict(name=good), dict(name=bad, ipam_config=[dict(subnet="10.201.31.1/24")])]))
@@ -217,7 +222,7 @@ def test_one_bad_item_of_a_list_changes_nothing(names, docker_api):
     assert network_ids(docker_api) == before
 
 
-def test_overlap_between_items_of_a_list(names, docker_api):
+def test_overlap_between_items_of_a_list(names, docker_api, run_module):
     before = network_ids(docker_api)
     result = run_module(MODULE, dict(networks=[dict(name=names(), ipam_config=[dict(subnet="10.201.32.0/24")]),
                                                dict(name=names(), ipam_config=[dict(subnet="10.201.32.0/25")])]))
@@ -226,13 +231,13 @@ def test_overlap_between_items_of_a_list(names, docker_api):
 
 
 @pytest.mark.parametrize("host", ["unix:///tmp/cnmt-net-missing.sock", "tcp://127.0.0.1:1"])
-def test_unreachable_daemon_is_a_clear_error(host):
+def test_unreachable_daemon_is_a_clear_error(host, run_module):
     result = run_module(MODULE, dict(name="cnmt-net-unreachable", docker_host=host, timeout=5))
     assert result["failed"] and "Cannot reach the Docker daemon" in result["msg"], result
     assert "Traceback" not in json.dumps(result)
 
 
-def test_daemon_error_is_a_clear_message(names, docker_api):
+def test_daemon_error_is_a_clear_message(names, docker_api, run_module):
     # macvlan on a parent that does not exist: the daemon refuses, the module says so.
     result = run_module(MODULE, dict(name=names(), driver="macvlan", driver_options={"parent": "cnmt-nope0"}))
     assert result["failed"] and "Docker daemon error" in result["msg"] and "cnmt-nope0" in result["msg"], result
@@ -240,7 +245,7 @@ def test_daemon_error_is_a_clear_message(names, docker_api):
 
 # -- the list form -------------------------------------------------------------------------
 
-def test_networks_list_creates_checks_and_removes(names, docker_api):
+def test_networks_list_creates_checks_and_removes(names, docker_api, run_module):
     specs = [dict(name=names(), labels={"i": index}, ipam_config=[dict(subnet="10.201.%d.0/24" % (40 + index))])
              for index in range(3)]
     checked = run_module(MODULE, dict(networks=specs), check=True, diff=True)
@@ -257,7 +262,7 @@ def test_networks_list_creates_checks_and_removes(names, docker_api):
 
 # -- absent, predefined networks --------------------------------------------------------------
 
-def test_absent_four_steps(names, docker_api):
+def test_absent_four_steps(names, docker_api, run_module):
     name = names()
     docker("network", "create", name)
     checked = run_module(MODULE, dict(name=name, state="absent"), check=True, diff=True)
@@ -268,7 +273,7 @@ def test_absent_four_steps(names, docker_api):
     assert not run_module(MODULE, dict(name=name, state="absent"), check=True)["changed"]
 
 
-def test_absent_with_endpoints_fails_unless_force(names, docker_api):
+def test_absent_with_endpoints_fails_unless_force(names, docker_api, run_module):
     name, container = names(), names("net-c")
     docker("network", "create", name)
     run_container(container, name)
@@ -283,7 +288,7 @@ def test_absent_with_endpoints_fails_unless_force(names, docker_api):
 
 
 @pytest.mark.parametrize("predefined", ["bridge", "host", "none"])
-def test_predefined_networks_are_reported_never_changed(predefined, docker_api):
+def test_predefined_networks_are_reported_never_changed(predefined, docker_api, run_module):
     before = inspect(docker_api, predefined)
     shown = run_module(MODULE, dict(name=predefined))
     assert not shown["changed"] and shown["network"]["Id"] == before["Id"], shown
@@ -296,7 +301,7 @@ def test_predefined_networks_are_reported_never_changed(predefined, docker_api):
 
 # -- force: recreate and reconnect this host's containers --------------------------------------
 
-def test_force_recreates_and_reconnects_with_aliases_addresses_and_links(names, docker_api):
+def test_force_recreates_and_reconnects_with_aliases_addresses_and_links(names, docker_api, run_module):
     name, web, db = names(), names("net-c"), names("net-c")
     args = dict(name=name, labels={"v": "1"}, ipam_config=[dict(subnet="10.201.50.0/24", gateway="10.201.50.1")])
     assert run_module(MODULE, args)["changed"]
@@ -325,7 +330,7 @@ def test_force_recreates_and_reconnects_with_aliases_addresses_and_links(names, 
     assert not run_module(MODULE, dict(args, labels={"v": "2"}))["changed"]
 
 
-def test_force_keeps_options_the_task_does_not_mention(names, docker_api):
+def test_force_keeps_options_the_task_does_not_mention(names, docker_api, run_module):
     name = names()
     docker("network", "create", "--subnet", "10.201.51.0/24", "-o", "com.docker.network.driver.mtu=1400",
            "--label", "a=1", name)
@@ -344,7 +349,7 @@ def _comparable(network):
     return dict((key, network.get(key)) for key in keys)
 
 
-def test_module_and_cli_make_the_same_network(names, docker_api):
+def test_module_and_cli_make_the_same_network(names, docker_api, run_module):
     cli_name, module_name = names(), names()
     docker("network", "create", "--driver", "bridge", "-o", "com.docker.network.driver.mtu=1400",
            "-o", "com.docker.network.bridge.enable_icc=false", "--ipam-driver", "default", "--ipam-opt", "cnmt=1",
@@ -377,7 +382,7 @@ def parent_link():
     subprocess.run(["ip", "link", "del", name], check=False)
 
 
-def test_macvlan_four_steps(names, docker_api, parent_link):
+def test_macvlan_four_steps(names, docker_api, parent_link, run_module):
     name = names()
     args = dict(name=name, driver="macvlan", driver_options={"parent": parent_link, "macvlan_mode": "bridge"},
                 ipam_config=[dict(subnet="10.201.70.0/24", gateway="10.201.70.1")])
@@ -410,7 +415,7 @@ def remote_driver(tmp_path):
         os.unlink(socket_path)
 
 
-def test_remote_driver_plugin(names, docker_api, remote_driver):
+def test_remote_driver_plugin(names, docker_api, remote_driver, run_module):
     driver, log_path = remote_driver
     name = names()
     args = dict(name=name, driver=driver, driver_options={"cnmt.colour": "blue"}, labels={"k": "v"},
@@ -433,9 +438,7 @@ def test_remote_driver_plugin(names, docker_api, remote_driver):
 
 # -- as a user runs it: ansible-playbook --check --diff ------------------------------------------
 
-def test_playbook_check_diff_shows_before_and_after(names, docker_api):
-    from conftest import run_playbook
-
+def test_playbook_check_diff_shows_before_and_after(names, docker_api, playbook_runner):
     name = names()
     docker("network", "create", "--label", "tier=old", name)
     playbook = """
@@ -451,8 +454,8 @@ def test_playbook_check_diff_shows_before_and_after(names, docker_api):
           tier: new
         force: true
 """ % name
-    proc = run_playbook(playbook, extra_args=["--diff", "-e", "ansible_python_interpreter=%s" % sys.executable],
-                        check=True)
+    interpreter = "ansible_python_interpreter=%s" % sys.executable
+    proc = playbook_runner(playbook, extra_args=["--diff", "-e", interpreter], check=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     diff_lines = [line.replace(" ", "") for line in proc.stdout.splitlines()]
     assert "-tier:old" in diff_lines and "+tier:new" in diff_lines, proc.stdout
@@ -460,7 +463,7 @@ def test_playbook_check_diff_shows_before_and_after(names, docker_api):
     assert inspect(docker_api, name)["Labels"] == {"tier": "old"}
 
 
-def test_list_may_move_a_subnet_from_a_removed_network_to_a_new_one(names, docker_api):
+def test_list_may_move_a_subnet_from_a_removed_network_to_a_new_one(names, docker_api, run_module):
     old, new = names(), names()
     docker("network", "create", "--subnet", "10.201.52.0/24", old)
     result = run_module(MODULE, dict(networks=[dict(name=old, state="absent"),

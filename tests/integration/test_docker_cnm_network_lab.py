@@ -17,8 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_playbook
-
 REPO = Path(__file__).resolve().parents[2]
 LAB_TOOL = REPO / "lab" / "cnm_lab.py"
 LAB_NAME = os.environ.get("CNM_NETMOD_LAB", "netmod")
@@ -167,9 +165,9 @@ def wait_for(what, probe, seconds=60):
     pytest.fail("timed out waiting for %s" % what)
 
 
-def play(lab, host, tasks):
+def play(runner, lab, host, tasks):
     # The nodes' own Python, from the lab's group_vars.
-    proc = run_playbook(PLAY.format(host=host, tasks=tasks), inventory=lab.inventory)
+    proc = runner(PLAY.format(host=host, tasks=tasks), inventory=lab.inventory)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     return proc
 
@@ -192,18 +190,19 @@ def overlay_spec(name, scope, labels):
 
 
 @pytest.mark.parametrize("lab", ["trixie"], indirect=True)
-def test_overlay_in_a_one_node_swarm(lab):
+def test_overlay_in_a_one_node_swarm(lab, playbook_runner):
     if in_node("n1", "docker", "info", "--format", "{{ .Swarm.LocalNodeState }}").stdout.strip() != "active":
         in_node("n1", "docker", "swarm", "init", "--advertise-addr", lab.hosts["n1"])
     name = "cnmt-net-swarm"
     in_node("n1", "docker", "network", "rm", name, check=False)
-    play(lab, "n1", FOUR_STEPS.format(spec=overlay_spec(name, "swarm", {"a": "1"}),
-                                      changed_spec=overlay_spec(name, "swarm", {"a": "2"}), name=name, scope="swarm"))
+    four_steps = FOUR_STEPS.format(spec=overlay_spec(name, "swarm", {"a": "1"}),
+                                   changed_spec=overlay_spec(name, "swarm", {"a": "2"}), name=name, scope="swarm")
+    play(playbook_runner, lab, "n1", four_steps)
     options = json.loads(in_node("n1", "docker", "network", "inspect", "--format", "{{ json .Options }}", name).stdout)
     assert options["com.docker.network.driver.mtu"] == "1350"
     in_node("n1", "docker", "run", "-d", "--init", "--name", "cnmt-net-c1", "--network", name,
             "cnm-lab/sandbox:latest", "sleep", "3600")
-    play(lab, "n1", REMOVE_WITH_ENDPOINT.format(name=name, container="cnmt-net-c1"))
+    play(playbook_runner, lab, "n1", REMOVE_WITH_ENDPOINT.format(name=name, container="cnmt-net-c1"))
     assert in_node("n1", "docker", "network", "inspect", name, check=False).returncode != 0
     in_node("n1", "docker", "rm", "-f", "cnmt-net-c1")
 
@@ -226,18 +225,19 @@ def enable_cluster_store(lab):
 
 
 @pytest.mark.parametrize("lab", ["bullseye"], indirect=True)
-def test_overlay_with_a_cluster_store_seen_on_both_hosts(lab):
+def test_overlay_with_a_cluster_store_seen_on_both_hosts(lab, playbook_runner):
     enable_cluster_store(lab)
     name = "cnmt-net-global"
     in_node("n1", "docker", "network", "rm", name, check=False)
-    play(lab, "n1", FOUR_STEPS.format(spec=overlay_spec(name, "global", {"a": "1"}),
-                                      changed_spec=overlay_spec(name, "global", {"a": "2"}), name=name, scope="global"))
+    four_steps = FOUR_STEPS.format(spec=overlay_spec(name, "global", {"a": "1"}),
+                                   changed_spec=overlay_spec(name, "global", {"a": "2"}), name=name, scope="global")
+    play(playbook_runner, lab, "n1", four_steps)
     network_id = in_node("n1", "docker", "network", "inspect", "--format", "{{ .Id }}", name).stdout.strip()
     wait_for("n2 to see the network", lambda: in_node("n2", "docker", "network", "inspect", name,
                                                       check=False).returncode == 0, seconds=20)
-    play(lab, "n2", SEEN_AND_UNCHANGED.format(spec=overlay_spec(name, "global", {"a": "1"}), name=name,
-                                              network_id=network_id))
-    play(lab, "n1", REMOVE.format(name=name))
+    seen = SEEN_AND_UNCHANGED.format(spec=overlay_spec(name, "global", {"a": "1"}), name=name, network_id=network_id)
+    play(playbook_runner, lab, "n2", seen)
+    play(playbook_runner, lab, "n1", REMOVE.format(name=name))
     wait_for("n2 to see the network gone", lambda: in_node("n2", "docker", "network", "inspect", name,
                                                            check=False).returncode != 0, seconds=20)
 
@@ -245,4 +245,4 @@ def test_overlay_with_a_cluster_store_seen_on_both_hosts(lab):
     in_node("kv", "sh", "-c", "kill $(pidof consul)")
     wait_for("consul to stop", lambda: in_node("n1", "curl", "-sf", "http://kv:8500/v1/status/leader",
                                                check=False).returncode != 0)
-    play(lab, "n1", STORE_DOWN.format(spec=json.dumps(dict(name=name, driver="overlay", scope="global", timeout=20))))
+    play(playbook_runner, lab, "n1", STORE_DOWN.format(spec=json.dumps(dict(name=name, driver="overlay", scope="global", timeout=20))))
