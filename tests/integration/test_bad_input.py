@@ -9,6 +9,7 @@ Host-engine objects are named cnmt-bad-* and use 10.203.0.0/16 / fd00:203::/48 o
 """
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -282,3 +283,226 @@ CONNECTION_CASES = [
 def test_connection_and_info_bad_input(module_runner, docker_api, args, expected):
     module, module_args = args
     run_bad(module_runner, docker_api, module, module_args, expected)
+
+
+# -- roles, in labs ---------------------------------------------------------------------------
+
+LABS = {"bullseye": "badinput", "bookworm": "badinput-bookworm", "trixie": "badinput-trixie"}
+LAB_NODES = ("kv", "n1", "n2")
+# What a role must leave alone on every node: every file in /etc/docker (sha256), the running
+# dockerd (its PID), swarm state, every network (inspect JSON, endpoints included), containers.
+LAB_STATE = r"""
+cd /etc/docker 2>/dev/null && find . -type f | sort | xargs -r sha256sum
+echo "daemon.json: $(test -e /etc/docker/daemon.json && echo present || echo absent)"
+echo "dockerd pid: $(pidof dockerd)"
+docker info --format 'swarm: {{.Swarm.LocalNodeState}}'
+docker network ls -q | sort | xargs -r docker network inspect
+docker ps -a --no-trunc --format '{{.ID}} {{.Names}} {{.State}}'
+"""
+# The bullseye lab starts with what a running kv-mode host has: a daemon.json (live-restore on,
+# as kv mode wants it), a local network with a container on n1, and two broken configuration
+# files for the daemon.json cases; none is read by the running dockerd.
+LAB_SEED = r"""
+test -e /etc/docker/daemon.json || printf '{\n  "live-restore": true\n}\n' > /etc/docker/daemon.json
+echo '["not", "an", "object"]' > /etc/docker/cnmt-bad-list.json
+echo '{"live-restore": tru' > /etc/docker/cnmt-bad-broken.json
+"""
+LAB_SEED_N1 = r"""
+docker network inspect cnmt-bad-lab >/dev/null 2>&1 || docker network create --subnet 10.203.50.0/24 cnmt-bad-lab
+docker inspect cnmt-bad-c >/dev/null 2>&1 || docker run -d --init --name cnmt-bad-c --network cnmt-bad-lab \
+  --ip 10.203.50.10 --network-alias web cnm-lab/sandbox:latest sleep 86400
+"""
+ROLE_PLAY = """
+- name: Bad input for {role}
+  hosts: {hosts}
+  gather_facts: true
+  gather_subset: [network]
+  tasks:
+    - name: Run the role with the bad input
+      ansible.builtin.include_role:
+        name: cnm.overlay.{role}
+      vars: {variables}
+"""
+SITE = "playbooks/site.yml"
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def lab_for(lab_factory):
+    """The lab of a generation, brought up (and seeded) once per session."""
+    seeded = set()
+
+    def get(generation):
+        lab = lab_factory(LABS[generation], generation)
+        if generation == "bullseye" and generation not in seeded:
+            for node in ("n1", "n2"):
+                lab.sh(node, LAB_SEED, check=True)
+            lab.sh("n1", LAB_SEED_N1, check=True)
+            seeded.add(generation)
+        return lab
+    return get
+
+
+def lab_state(lab):
+    return {node: lab.sh(node, LAB_STATE, check=True).stdout for node in LAB_NODES}
+
+
+def role_case(case_id, role, variables, *expected, **options):
+    """One bad input for a role: options hosts (default docker_hosts), lab (generation),
+    groups ({group: [nodes]} for an inventory of its own), playbook (a file instead of ROLE_PLAY)."""
+    marks = options.pop("marks", ())
+    spec = dict(dict(role=role, variables=variables, hosts="docker_hosts", lab="bullseye",
+                     groups=None, playbook=None), **options)
+    return pytest.param(spec, expected, id="%s-%s" % (role, case_id), marks=marks)
+
+
+ROLE_CASES = [
+    # docker_cluster_store: URLs, schemes, advertise, argument types, files, engine generations
+    role_case("url-unknown-scheme", "docker_cluster_store", dict(docker_cluster_store_url="redis://kv:6379"),
+              "docker_cluster_store_url must look like consul://HOST:PORT", "got 'redis://kv:6379'", hosts="n1"),
+    role_case("url-without-host", "docker_cluster_store", dict(docker_cluster_store_url="consul://"),
+              "docker_cluster_store_url must look like", "got 'consul://'", hosts="n1"),
+    role_case("url-http-scheme", "docker_cluster_store", dict(docker_cluster_store_url="http://kv:8500"),
+              "docker_cluster_store_url must look like", "etcd://HOST:PORT", "got 'http://kv:8500'", hosts="n1"),
+    role_case("advertise-interface-unknown", "docker_cluster_store",
+              dict(docker_cluster_store_url="consul://kv:8500", docker_cluster_store_advertise_interface="eth9"),
+              '"eth9" is neither an interface nor an address of this host', "Set docker_cluster_store_advertise_interface"),
+    role_case("advertise-address-of-another-host", "docker_cluster_store",
+              dict(docker_cluster_store_url="consul://kv:8500", docker_cluster_store_advertise="10.203.99.9:2376"),
+              '"10.203.99.9" is neither an interface nor an address', "docker_cluster_store_advertise", hosts="n1"),
+    role_case("advertise-without-port", "docker_cluster_store",
+              dict(docker_cluster_store_url="consul://kv:8500", docker_cluster_store_advertise="eth0"),
+              "docker_cluster_store_advertise like eth0:2376", "got 'eth0'", hosts="n1"),
+    role_case("advertise-port-not-a-number", "docker_cluster_store",
+              dict(docker_cluster_store_url="consul://kv:8500", docker_cluster_store_advertise_port="http"),
+              "docker_cluster_store_advertise_port", "int", hosts="n1"),
+    role_case("store-opts-not-a-dict", "docker_cluster_store",
+              dict(docker_cluster_store_url="consul://kv:8500", docker_cluster_store_opts=["kv.cacertfile=/etc/ca.pem"]),
+              "docker_cluster_store_opts", "dict", hosts="n1"),
+    role_case("dockerd-path-wrong", "docker_cluster_store",
+              dict(docker_cluster_store_url="consul://kv:8500", docker_cluster_store_dockerd="/opt/docker/dockerd"),
+              "No dockerd found", "/opt/docker/dockerd", "set docker_cluster_store_dockerd", hosts="n1"),
+    role_case("daemon-json-not-an-object", "docker_cluster_store",
+              dict(docker_cluster_store_url="consul://kv:8500",
+                   docker_cluster_store_daemon_json="/etc/docker/cnmt-bad-list.json"),
+              "/etc/docker/cnmt-bad-list.json is not a JSON object", "fix it by hand first", hosts="n1"),
+    role_case("daemon-json-broken", "docker_cluster_store",
+              dict(docker_cluster_store_url="consul://kv:8500",
+                   docker_cluster_store_daemon_json="/etc/docker/cnmt-bad-broken.json"),
+              "/etc/docker/cnmt-bad-broken.json is not valid JSON", "fix it by hand first", hosts="n1"),
+    role_case("kv-store-group-empty", "docker_cluster_store", {},
+              "docker_cluster_store_url must look like consul://HOST:PORT", "got ''",
+              "needs a host in the inventory group kv_store", "or set docker_cluster_store_url",
+              groups={"kv_store": [], "docker_hosts": ["n1"]}, hosts="n1"),
+    role_case("consul-on-etcd-only-engine", "docker_cluster_store", dict(docker_cluster_store_url="consul://kv:8500"),
+              "docker_cluster_store_url uses consul://", "has only these store backends: etcd",
+              "Use a store of one of those kinds", lab="bookworm", hosts="n1"),
+    role_case("zookeeper-on-etcd-only-engine", "docker_cluster_store", dict(docker_cluster_store_url="zk://kv:2181"),
+              "docker_cluster_store_url uses zk://", "has only these store backends: etcd", lab="bookworm", hosts="n1"),
+    role_case("cluster-store-on-engine-26", "docker_cluster_store", dict(docker_cluster_store_url="etcd://kv:2379"),
+              "Docker 23 and newer have no cluster store", "cnm_overlay_control_plane=swarm", lab="trixie", hosts="n1"),
+    # control_plane: requests the engines cannot meet
+    role_case("control-plane-unknown", "control_plane", dict(control_plane_requested="mesh"),
+              "control_plane_requested", "mesh", "auto, kv, swarm"),
+    role_case("kv-store-unknown", "control_plane", dict(control_plane_kv_store_requested="redis"),
+              "control_plane_kv_store_requested", "redis", "consul, etcd, zookeeper"),
+    role_case("docker-group-missing", "control_plane", dict(control_plane_docker_group="cnmt_bad_nohosts"),
+              "group 'cnmt_bad_nohosts' (control_plane_docker_group) is missing or empty", "put the docker hosts in it"),
+    role_case("kv-on-engine-26", "control_plane", dict(control_plane_requested="kv"),
+              "kv", "26", "swarm", lab="trixie"),
+    role_case("consul-on-etcd-only-engines", "control_plane",
+              dict(control_plane_requested="kv", control_plane_kv_store_requested="consul"),
+              "consul", "etcd", lab="bookworm"),
+    # consul_kv / etcd_kv: the store's inventory and settings
+    role_case("binary-without-source", "consul_kv", dict(consul_kv_install_method="binary"),
+              "consul_kv_binary_src", hosts="kv"),
+    role_case("install-method-unknown", "consul_kv", dict(consul_kv_install_method="snap"),
+              "consul_kv_install_method", "package, binary, container", hosts="kv"),
+    role_case("bootstrap-expect-zero", "consul_kv", dict(consul_kv_bootstrap_expect=0),
+              "consul_kv_bootstrap_expect", hosts="kv"),
+    role_case("http-port-not-a-number", "consul_kv", dict(consul_kv_http_port="http"),
+              "consul_kv_http_port", "int", hosts="kv"),
+    role_case("host-not-in-group", "etcd_kv", dict(etcd_kv_group="cnmt_bad_nohosts"),
+              "etcd_kv_group", hosts="kv"),
+    role_case("even-member-count", "etcd_kv", dict(etcd_kv_group="docker_hosts"),
+              "etcd_kv_group", "odd"),
+    # docker_restart, docker_engine: argument types and values
+    role_case("wait-timeout-zero", "docker_restart", dict(docker_restart_wait_timeout=0),
+              "docker_restart_wait_timeout must be a positive number of seconds", hosts="n1"),
+    role_case("service-manager-unknown", "docker_restart", dict(docker_restart_service_manager="upstart"),
+              "docker_restart_service_manager", "systemd, sysvinit", hosts="n1"),
+    role_case("enabled-not-a-boolean", "docker_engine", dict(docker_engine_enabled="sometimes"),
+              "docker_engine_enabled", "bool", hosts="n1"),
+    # overlay_check: participants
+    role_case("one-host", "overlay_check", dict(overlay_check_network="multi", overlay_check_hosts=["n1"]),
+              "overlay_check_hosts must name at least two hosts of this play", "got ['n1']"),
+    role_case("host-not-in-play", "overlay_check", dict(overlay_check_network="multi", overlay_check_hosts=["n1", "n9"]),
+              "overlay_check_hosts must name at least two hosts of this play", "n9"),
+    role_case("ping-count-not-a-number", "overlay_check",
+              dict(overlay_check_network="multi", overlay_check_hosts=["n1", "n2"], overlay_check_ping_count="many"),
+              "overlay_check_ping_count", "int"),
+    # docker_swarm: conflicting options, interfaces, IPsec
+    role_case("node-role-unknown", "docker_swarm", dict(docker_swarm_node_role="boss"),
+              "docker_swarm_node_role", "manager, worker"),
+    role_case("advertise-interface-unknown", "docker_swarm", dict(docker_swarm_advertise_interface="eth9"),
+              "n1 has no IPv4 address on 'eth9' (cnm_overlay_advertise_interface)", "its interfaces:",
+              "Set the interface, or the address with cnm_overlay_advertise_address"),
+    role_case("encrypted-without-ipsec", "docker_swarm", dict(docker_swarm_encrypted_network=True),
+              "An encrypted overlay network (encrypted: true", "cannot create an ESP state", "CONFIG_INET_ESP",
+              "Nothing was changed", "encrypted: false"),
+    role_case("live-restore-in-daemon-json", "docker_swarm", {},
+              "live-restore", "swarm"),
+    # preflight: each check fed a wrong value, alone
+    role_case("advertise-interface-unknown", "preflight", dict(preflight_advertise="eth9", preflight_checks=["advertise"]),
+              "eth9", "set cnm_overlay_advertise_interface (or preflight_advertise)"),
+    role_case("subnet-overlaps-host-route", "preflight",
+              dict(preflight_subnets="172.17.0.0/24", preflight_checks=["subnets"]),
+              "172.17.0.0/24", "choose overlay subnets (cnm_overlay_subnet / preflight_subnets) outside every route"),
+    role_case("encrypted-without-ipsec", "preflight", dict(preflight_encrypted=True, preflight_checks=["ipsec"]),
+              "cannot add an IPsec ESP state", "CONFIG_INET_ESP", "use an unencrypted network"),
+    role_case("store-url-unreachable", "preflight",
+              dict(preflight_store_url="consul://10.203.99.99:8500", preflight_store_timeout=2, preflight_checks=["store"]),
+              "10.203.99.99:8500", "preflight_store_url"),
+    role_case("mtu-above-underlay", "preflight", dict(preflight_network_mtu=9000, preflight_checks=["mtu"]),
+              "mtu failed on n1, n2", "to at most the smallest underlay MTU", "(cnm_overlay_mtu / preflight_network_mtu)"),
+    role_case("check-unknown", "preflight", dict(preflight_checks=["firewall"]),
+              "preflight_checks", "firewall"),
+    role_case("store-scheme-unknown", "preflight", dict(preflight_store_scheme="ftp", preflight_checks=["store"]),
+              "preflight_store_scheme", "http, https"),
+    # site.yml: the inventory itself
+    role_case("kv-store-group-empty", "site", {},
+              "inventory group kv_store", groups={"kv_store": [], "docker_hosts": ["n1", "n2"]}, playbook=SITE,
+              marks=pytest.mark.xfail(strict=True, reason="site.yml's vars/cnm_overlay.yml takes groups['kv_store'][0] "
+                                      "unchecked: the play ends in 'object has no element 0' (site.yml is the roles "
+                                      "branch's; reported)")),
+]
+
+
+def _inventory(lab, spec, inventory_file):
+    if spec["groups"] is None:
+        return lab.inventory
+    return inventory_file({group: {node: lab.host_vars(node) for node in nodes}
+                           for group, nodes in spec["groups"].items()})
+
+
+@pytest.mark.parametrize("spec, expected", ROLE_CASES)
+def test_role_bad_input(lab_for, inventory_file, playbook_runner, flat, spec, expected):
+    lab = lab_for(spec["lab"])
+    inventory = _inventory(lab, spec, inventory_file)
+    before = lab_state(lab)
+    if spec["playbook"]:
+        playbook = "- name: The whole playbook\n  ansible.builtin.import_playbook: %s\n" % (REPO / spec["playbook"])
+    else:
+        playbook = ROLE_PLAY.format(role=spec["role"], hosts=spec["hosts"], variables=json.dumps(spec["variables"]))
+    result = playbook_runner(playbook, inventory=inventory)
+    log = flat(result)
+    print("\n".join(line for line in result.stdout.splitlines() if "[ERROR]" in line))
+    after = lab_state(lab)
+    tail = result.stdout[-4000:] + result.stderr[-2000:]
+    assert result.returncode != 0, "the play accepted the bad input:\n" + tail
+    assert "fatal:" in result.stdout or "failed:" in result.stdout, "no failed task (an error before any task?):\n" + tail
+    assert "Traceback" not in result.stdout + result.stderr, tail
+    for text in expected:
+        assert text in log, "%r missing from the play's messages:\n%s" % (text, tail)
+    for node in LAB_NODES:
+        assert after[node] == before[node], "%s changed: daemon.json, dockerd, networks or containers\n%s" % (node, tail)
