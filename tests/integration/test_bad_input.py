@@ -95,7 +95,6 @@ def assert_bad_input(result, expected, before, after):
 def run_bad(module_runner, docker_api, module, args, expected):
     before = host_state(docker_api)
     result = module_runner(module, args)
-    # The would-be result must not differ from a check-mode run either.
     assert_bad_input(result, expected, before, host_state(docker_api))
 
 
@@ -397,8 +396,6 @@ ROLE_CASES = [
     role_case("consul-on-etcd-only-engine", "docker_cluster_store", dict(docker_cluster_store_url="consul://kv:8500"),
               "docker_cluster_store_url uses consul://", "has only these store backends: etcd",
               "Use a store of one of those kinds", lab="bookworm", hosts="n1"),
-    role_case("zookeeper-on-etcd-only-engine", "docker_cluster_store", dict(docker_cluster_store_url="zk://kv:2181"),
-              "docker_cluster_store_url uses zk://", "has only these store backends: etcd", lab="bookworm", hosts="n1"),
     role_case("cluster-store-on-engine-26", "docker_cluster_store", dict(docker_cluster_store_url="etcd://kv:2379"),
               "Docker 23 and newer have no cluster store", "cnm_overlay_control_plane=swarm", lab="trixie", hosts="n1"),
     # control_plane: requests the engines cannot meet
@@ -409,10 +406,12 @@ ROLE_CASES = [
     role_case("docker-group-missing", "control_plane", dict(control_plane_docker_group="cnmt_bad_nohosts"),
               "group 'cnmt_bad_nohosts' (control_plane_docker_group) is missing or empty", "put the docker hosts in it"),
     role_case("kv-on-engine-26", "control_plane", dict(control_plane_requested="kv"),
-              "kv", "26", "swarm", lab="trixie"),
+              "cnm_overlay_control_plane=kv: the engines on n1, n2 are >= 23.0 and have no cluster store",
+              "Use cnm_overlay_control_plane=swarm", "26.1", lab="trixie"),
     role_case("consul-on-etcd-only-engines", "control_plane",
               dict(control_plane_requested="kv", control_plane_kv_store_requested="consul"),
-              "consul", "etcd", lab="bookworm"),
+              "cnm_overlay_kv_store=consul: the engines on n1, n2 have no consul cluster-store backend",
+              "Use a store they all support", "cluster stores: etcd", lab="bookworm"),
     # consul_kv / etcd_kv: the store's inventory and settings
     role_case("binary-without-source", "consul_kv", dict(consul_kv_install_method="binary"),
               "consul_kv_binary_src", hosts="kv"),
