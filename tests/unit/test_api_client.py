@@ -39,3 +39,20 @@ def test_unreachable_socket_is_a_clear_error(tmp_path):
 
 def test_params_are_stringified_for_the_query():
     assert api._stringify_params({"a": True, "b": None, "c": {"x": ["1"]}}) == {"a": "1", "c": '{"x": ["1"]}'}
+
+
+@pytest.mark.parametrize("options, words", [
+    (dict(timeout=-1), "timeout -1 is negative"),
+    (dict(api_version="latest"), "api_version 'latest' is not an Engine API version"),
+])
+def test_bad_connection_options_name_the_option(options, words):
+    with pytest.raises(api.DockerError) as err:
+        api.DockerClient("unix:///var/run/docker.sock", **options)
+    assert words in err.value.message
+
+
+def test_requested_api_version_too_old_names_the_option():
+    client = api.DockerClient("unix:///var/run/docker.sock", api_version="1.12")
+    with pytest.raises(api.DockerError) as err:
+        getattr(client, "api_version")
+    assert "api_version 1.12 is older" in err.value.message and "use auto" in err.value.message

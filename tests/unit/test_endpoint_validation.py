@@ -24,6 +24,7 @@ def check(network_fields=None, containers=None, **options):
     (dict(link_local_ips=["10.0.0.1"]), "link_local_ips", "not a link-local address"),
     (dict(link_local_ips=["ff02::1"]), "link_local_ips", "not a link-local address"),
     (dict(aliases=[""]), "aliases", "empty"),
+    (dict(driver_options={"opt": {"a": 1}}), "driver_options.opt", "give a string, number or boolean"),
 ])
 def test_bad_parameters_name_the_field(options, field, words):
     errors = ep.check_parameters(params(**options))

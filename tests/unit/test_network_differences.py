@@ -132,3 +132,16 @@ def test_endpoint_summary_skips_the_load_balancer_and_names_hosts():
                                     {"Name": "db", "EndpointID": "e4", "Info": {"Host IP": "10.0.0.2"}}]}},
     }
     assert net.endpoint_summary(network) == ["web (this host)", "ep-123 (remote)", "db (10.0.0.2)"]
+
+
+def test_nested_label_and_option_values_are_refused_naming_the_key():
+    errors = spec(labels={"env": {"stage": "test"}}, driver_options={"mtu": [1400]}, ipam_options={"x": None}).validate()
+    assert any(error.startswith("labels.env is a dict") for error in errors)
+    assert any(error.startswith("driver_options.mtu is a list") for error in errors)
+    assert any(error.startswith("ipam_options.x is a NoneType") for error in errors)
+
+
+def test_unknown_driver_error_names_the_option():
+    message = net.explain_create_error('Docker daemon error (HTTP 404): plugin "nodrv" not found', spec(driver="nodrv"))
+    assert message.startswith("driver: ") and "install the plugin" in message
+    assert net.explain_create_error("other", spec(driver="nodrv")) == "other"
