@@ -505,3 +505,27 @@ def test_role_bad_input(lab_for, inventory_file, playbook_runner, flat, spec, ex
         assert text in log, "%r missing from the play's messages:\n%s" % (text, tail)
     for node in LAB_NODES:
         assert after[node] == before[node], "%s changed: daemon.json, dockerd, networks or containers\n%s" % (node, tail)
+
+
+CONTROL_PLAY = """
+- name: Good input for docker_cluster_store, in check mode
+  hosts: n1
+  gather_facts: true
+  gather_subset: [network]
+  roles:
+    - role: cnm.overlay.docker_cluster_store
+      docker_cluster_store_url: consul://kv:8500
+    - role: cnm.overlay.docker_restart
+      docker_restart_cluster_store: consul://kv:8500
+"""
+
+
+def test_role_good_input_passes_the_same_checks(lab_for, playbook_runner):
+    """The control for the docker_cluster_store cases: valid values pass every check the bad ones
+    fail, so those failures come from the values (check mode: nothing is written)."""
+    lab = lab_for("bullseye")
+    before = lab_state(lab)
+    result = playbook_runner(CONTROL_PLAY, inventory=lab.inventory, check=True)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "Merge the cluster store settings into daemon.json" in result.stdout
+    assert lab_state(lab) == before
