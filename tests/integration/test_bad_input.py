@@ -288,10 +288,12 @@ def test_connection_and_info_bad_input(module_runner, docker_api, args, expected
 
 LABS = {"bullseye": "badinput", "bookworm": "badinput-bookworm", "trixie": "badinput-trixie"}
 LAB_NODES = ("kv", "n1", "n2")
-# What a role must leave alone on every node: every file in /etc/docker (sha256), the running
-# dockerd (its PID), swarm state, every network (inspect JSON, endpoints included), containers.
+# What a role must leave alone on every node: every file in /etc/docker (sha256), the stores'
+# configuration, the installed packages, the running dockerd (its PID), swarm state, every
+# network (inspect JSON, endpoints included), containers.
 LAB_STATE = r"""
-cd /etc/docker 2>/dev/null && find . -type f | sort | xargs -r sha256sum
+find /etc/docker /etc/consul.d /etc/default -type f 2>/dev/null | sort | xargs -r sha256sum
+echo "packages: $(dpkg-query -W -f '${Package} ${Version}\n' | sha256sum)"
 echo "daemon.json: $(test -e /etc/docker/daemon.json && echo present || echo absent)"
 echo "dockerd pid: $(pidof dockerd)"
 docker info --format 'swarm: {{.Swarm.LocalNodeState}}'
