@@ -39,7 +39,7 @@ lab-up: venv engine
 	$(PY) lab/cnm_lab.py up --generation $(GENERATION)
 
 lab-down: venv
-	$(PY) lab/cnm_lab.py down
+	$(PY) lab/cnm_lab.py down --all
 
 lint: venv
 	$(BIN)/yamllint -s .

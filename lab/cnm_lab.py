@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The offline lab: hosts kv, n1 and n2 as Docker-in-Docker nodes on this machine.
 
 Images come from Debian's mirror with debootstrap and `docker import` (no registry); each
@@ -88,10 +87,10 @@ def say(message):
 
 # --- the docker CLI ------------------------------------------------------------------------
 
-def docker(*args, stdin=None, check=True, env=None):
+def docker(*args, stdin=None, check=True):
     """Run the docker CLI; returns stdout. A failure raises LabError with docker's message."""
     proc = subprocess.run(("docker",) + args, input=stdin, capture_output=True, check=False,
-                          env=env, text=not isinstance(stdin, bytes))
+                          text=not isinstance(stdin, bytes))
     if check and proc.returncode != 0:
         err = proc.stderr if isinstance(proc.stderr, str) else proc.stderr.decode(errors="replace")
         raise LabError("docker %s failed: %s" % (" ".join(args[:3]), err.strip()[-2000:]))
@@ -137,8 +136,16 @@ def recipe_hash(*parts):
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
-def image_is_current(image, recipe):
-    return inspect("image", image, '{{ index .Config.Labels "%s" }}' % RECIPE_LABEL) == recipe
+def recipe_tag(image, recipe):
+    """Every lab image is also tagged with its recipe: checkouts with other recipes share one
+    engine, and each finds its own image by this tag instead of rebuilding over the other's
+    (`cnm-lab/node:bullseye` names the image built last; labels cannot serve, they are inherited)."""
+    return "%s-%s" % (image, recipe)
+
+
+def image_with_recipe(image, recipe):
+    """The id of the image built from this recipe, or None."""
+    return inspect("image", recipe_tag(image, recipe), "{{ .Id }}")
 
 
 def mirror_uri(sources=APT_SOURCES):
@@ -184,8 +191,9 @@ def build_base(generation):
     image = base_image(generation)
     mirror = mirror_uri()
     recipe = recipe_hash("base", " ".join(debootstrap_command(generation, mirror, "ROOT")))
-    if image_is_current(image, recipe):
-        return
+    found = image_with_recipe(image, recipe)
+    if found:
+        return found
     if not shutil.which("debootstrap"):
         raise LabError("debootstrap is missing: apt-get install debootstrap")
     say("building %s with debootstrap from %s (about a minute)" % (image, mirror))
@@ -205,6 +213,8 @@ def build_base(generation):
         import_rootfs(rootfs, image, recipe)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    docker("tag", image, recipe_tag(image, recipe))
+    return image_with_recipe(image, recipe)
 
 
 def import_rootfs(rootfs, image, recipe):
@@ -220,34 +230,38 @@ def import_rootfs(rootfs, image, recipe):
         raise LabError("importing %s failed: %s" % (image, proc.stderr.strip()))
 
 
-def build_node(generation):
+def build_node(generation, base_id):
     """cnm-lab/node:<generation>: docker build of lab/images/node.Dockerfile on the base."""
-    image, base = node_image(generation), base_image(generation)
+    image = node_image(generation)
     dockerfile, init = IMAGES_DIR / "node.Dockerfile", IMAGES_DIR / "node-init.sh"
     packages = " ".join(GENERATIONS[generation].packages)
     recipe = recipe_hash("node", dockerfile.read_text(encoding="utf-8"), init.read_text(encoding="utf-8"),
-                         packages, inspect("image", base, "{{ .Id }}") or "")
-    if image_is_current(image, recipe):
-        return
+                         packages, base_id)
+    found = image_with_recipe(image, recipe)
+    if found:
+        return found
     say("building %s (packages from the mirror, about a minute)" % image)
     # The classic builder takes FROM a local image without asking a registry.
     env = dict(os.environ, DOCKER_BUILDKIT="0")
     proc = subprocess.run(["docker", "build", "--network", "host", "--force-rm", "-f", str(dockerfile),
-                           "--build-arg", "BASE=" + base, "--build-arg", "PACKAGES=" + packages,
-                           "--label", "%s=%s" % (RECIPE_LABEL, recipe), "-t", image, str(IMAGES_DIR)],
+                           "--build-arg", "BASE=" + base_id, "--build-arg", "PACKAGES=" + packages,
+                           "--label", "%s=%s" % (RECIPE_LABEL, recipe), "-t", image, "-t", recipe_tag(image, recipe), str(IMAGES_DIR)],
                           capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
         raise LabError("building %s failed:\n%s" % (image, tail))
+    return image_with_recipe(image, recipe)
 
 
 def ensure_images(generations):
+    """Build what is missing; returns the node image id of each generation."""
+    node_ids = {}
     for generation in generations:
         with host_lock("images-" + generation):
-            build_base(generation)
-            build_node(generation)
+            node_ids[generation] = build_node(generation, build_base(generation))
     with host_lock("images-sandbox"):
         run_script(IMAGES_DIR / "sandbox.sh", SANDBOX_IMAGE)
+    return node_ids
 
 
 # --- node flags ----------------------------------------------------------------------------
@@ -369,13 +383,13 @@ def ensure_network(lab_name):
         return Lab(lab_name, subnet)
 
 
-def node_run_command(lab, node, generation, flags):
+def node_run_command(lab, node, generation, image_id, flags):
     return [
         "run", "--detach", "--name", container_name(lab.name, node), "--hostname", node.name,
         "--network", network_name(lab.name), "--ip", node_address(lab, node), "--network-alias", node.name,
         "--volume", "%s:/var/lib/docker" % volume_name(lab.name, node),
         "--label", "%s=%s" % (NODE_LABEL, node.name), "--label", "%s=%s" % (GENERATION_LABEL, generation),
-        *lab_labels(lab.name), *flags, node_image(generation),
+        *lab_labels(lab.name), *flags, image_id,
     ]
 
 
@@ -384,10 +398,9 @@ def remove_node(lab_name, node):
     docker("volume", "rm", volume_name(lab_name, node), check=False)
 
 
-def ensure_node(lab, node, generation, flags):
+def ensure_node(lab, node, generation, wanted_image, flags):
     """A running node container of this generation's current image."""
     container = container_name(lab.name, node)
-    wanted_image = inspect("image", node_image(generation), "{{ .Id }}")
     current = inspect("container", container, "{{ .Image }} {{ .State.Running }}")
     if current == "%s true" % wanted_image:
         return False
@@ -398,7 +411,7 @@ def ensure_node(lab, node, generation, flags):
         say("replacing %s (other image or generation)" % container)
     remove_node(lab.name, node)
     docker("volume", "create", *lab_labels(lab.name), volume_name(lab.name, node))
-    docker(*node_run_command(lab, node, generation, flags))
+    docker(*node_run_command(lab, node, generation, wanted_image, flags))
     return True
 
 
@@ -448,12 +461,12 @@ def docker_hosts():
 def up(lab_name, generation):
     validate_lab_name(lab_name)
     run_script(LAB_DIR / "engine.sh")
-    ensure_images([generation])
+    image_id = ensure_images([generation])[generation]
     public_key = ensure_ssh_key()
     flags = privilege_flags(bounding_capabilities(), last_capability())
     lab = ensure_network(lab_name)
     for node in NODES:
-        if ensure_node(lab, node, generation, flags):
+        if ensure_node(lab, node, generation, image_id, flags):
             say("started %s" % container_name(lab_name, node))
     for node in NODES:
         install_ssh_key(container_name(lab_name, node), public_key)
@@ -525,19 +538,22 @@ def write_inventory(lab, generation):
 
 # --- down and status -----------------------------------------------------------------------
 
-def lab_objects(kind, label_filter):
-    """Names of containers, networks or volumes carrying a label (`key=value`)."""
-    command = {"container": ["ps", "--all"], "network": ["network", "ls"], "volume": ["volume", "ls"]}[kind]
-    fmt = "{{ .Names }}" if kind == "container" else "{{ .Name }}"
-    return docker(*command, "--filter", "label=" + label_filter, "--format", fmt).split()
+LIST_COMMANDS = {"container": ("ps", "--all"), "network": ("network", "ls"), "volume": ("volume", "ls")}
+
+
+def labelled(kind, label_filter, field=None):
+    """A field (default: the name) of each container, network or volume whose labels match
+    `key=value`."""
+    fmt = field or ("{{ .Names }}" if kind == "container" else "{{ .Name }}")
+    return docker(*LIST_COMMANDS[kind], "--filter", "label=" + label_filter, "--format", fmt).split()
 
 
 def down(lab_name):
     """Remove every container, volume and network of one lab, then check none is left."""
     label = "%s=%s" % (LAB_LABEL, lab_name)
-    containers = set(lab_objects("container", label)) | {container_name(lab_name, n) for n in NODES}
-    volumes = set(lab_objects("volume", label)) | {volume_name(lab_name, n) for n in NODES}
-    networks = set(lab_objects("network", label)) | {network_name(lab_name)}
+    containers = set(labelled("container", label)) | {container_name(lab_name, n) for n in NODES}
+    volumes = set(labelled("volume", label)) | {volume_name(lab_name, n) for n in NODES}
+    networks = set(labelled("network", label)) | {network_name(lab_name)}
     present = [c for c in containers if inspect("container", c, "{{ .Id }}")]
     if present:
         docker("rm", "--force", "--volumes", *present)
@@ -557,15 +573,13 @@ def down(lab_name):
 
 def labs_of_this_checkout():
     names = set()
-    for kind in ("container", "network", "volume"):
-        for name in lab_objects(kind, "%s=%s" % (CHECKOUT_LABEL, REPO)):
-            names.add(inspect(kind, name, '{{ index .Labels "%s" }}' % LAB_LABEL)
-                      if kind != "container" else inspect(kind, name, '{{ index .Config.Labels "%s" }}' % LAB_LABEL))
-    return sorted(n for n in names if n)
+    for kind in LIST_COMMANDS:
+        names.update(labelled(kind, "%s=%s" % (CHECKOUT_LABEL, REPO), '{{ .Label "%s" }}' % LAB_LABEL))
+    return sorted(names)
 
 
 def status(lab_name):
-    containers = lab_objects("container", "%s=%s" % (LAB_LABEL, lab_name))
+    containers = labelled("container", "%s=%s" % (LAB_LABEL, lab_name))
     if not containers:
         print("lab %s: not up" % lab_name)
         return
@@ -580,7 +594,7 @@ def status(lab_name):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
     images = commands.add_parser("images", help="build the lab images (cached by recipe)")
     images.add_argument("--generation", choices=sorted(GENERATIONS) + ["all"], default=DEFAULT_GENERATION)

@@ -25,6 +25,21 @@ make_system_mounts_writable() {
   done
 }
 
+# On a cgroup v2 host the inner engine can give its containers controllers only if this
+# node's own cgroup holds no process: move every process into a child group, then delegate
+# all controllers to children (docker exec then joins PID 1's group). cgroup v1: nothing.
+delegate_cgroup2_controllers() {
+  [ -f /sys/fs/cgroup/cgroup.controllers ] || return 0
+  mkdir -p /sys/fs/cgroup/node
+  for _ in 1 2 3 4 5; do
+    xargs -r -n 1 </sys/fs/cgroup/cgroup.procs >/sys/fs/cgroup/node/cgroup.procs 2>/dev/null
+    sed -e 's/^/+/' -e 's/ / +/g' </sys/fs/cgroup/cgroup.controllers \
+      >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null && return 0
+    sleep 0.2
+  done
+  say "cannot delegate cgroup v2 controllers: inner containers may not start"
+}
+
 stop_services() {
   service docker stop >/dev/null 2>&1
   service ssh stop >/dev/null 2>&1
@@ -32,6 +47,7 @@ stop_services() {
 }
 
 make_system_mounts_writable
+delegate_cgroup2_controllers
 # A restarted node keeps its filesystem: stale pid files would stop the services starting.
 rm -f /run/docker.pid /run/docker-ssd.pid /run/sshd.pid
 ssh-keygen -A >/dev/null

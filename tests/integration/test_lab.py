@@ -31,6 +31,17 @@ PING_PLAYBOOK = """
       ansible.builtin.ping:
 """
 
+RESTART_PLAYBOOK = """
+- name: Restart the engine as roles do
+  hosts: n2
+  gather_facts: false
+  tasks:
+    - name: Restart docker
+      ansible.builtin.service:
+        name: docker
+        state: restarted
+"""
+
 
 def lab_tool(*args):
     return subprocess.run([sys.executable, str(LAB_TOOL), *args], capture_output=True, text=True,
@@ -89,15 +100,28 @@ def test_inner_engine_creates_a_bridge_network(lab):
     assert created.returncode == 0, created.stderr
 
 
+def wait_for_inner_engine(node, seconds=60):
+    deadline = time.monotonic() + seconds
+    while inner_engine_version(node) is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
 @pytest.mark.parametrize("lab", ["bullseye"], indirect=True)
 def test_service_restart_brings_the_engine_back_as_a_new_daemon(lab):
     before = in_node("n1", "pidof", "dockerd").stdout.strip()
     restart = in_node("n1", "service", "docker", "restart")
-    deadline = time.monotonic() + 60
-    while inner_engine_version("n1") is None and time.monotonic() < deadline:
-        time.sleep(0.5)
+    wait_for_inner_engine("n1")
     after = in_node("n1", "pidof", "dockerd").stdout.strip()
     assert restart.returncode == 0 and inner_engine_version("n1") and after and after != before, restart.stdout
+
+
+@pytest.mark.parametrize("lab", ["bullseye"], indirect=True)
+def test_ansible_service_module_restarts_the_engine(lab, playbook_runner):
+    before = in_node("n2", "pidof", "dockerd").stdout.strip()
+    proc = playbook_runner(RESTART_PLAYBOOK, inventory=lab.inventory)
+    wait_for_inner_engine("n2")
+    after = in_node("n2", "pidof", "dockerd").stdout.strip()
+    assert proc.returncode == 0 and inner_engine_version("n2") and after and after != before, proc.stdout
 
 
 @pytest.mark.parametrize("lab", ["bullseye"], indirect=True)

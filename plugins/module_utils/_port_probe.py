@@ -1,0 +1,220 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Short-lived port probes between docker hosts (private to this collection).
+
+A listener on the target binds each port it can and records which peers' tokens arrive;
+senders on the peers connect (TCP) or send a burst of datagrams (UDP). When a port is
+already taken (dockerd's gossip on 7946, the kernel's VXLAN socket on 4789) nothing is
+disturbed: TCP is judged by the peers' connects reaching whoever owns the port, UDP by a
+packet socket that sees the datagrams arrive on the host's interfaces.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import json
+import os
+import select
+import socket
+import struct
+import threading
+import time
+
+TOKEN_PREFIX = "cnm-preflight"
+ETH_P_IP = 0x0800
+PACKET_OUTGOING = 4
+
+
+def make_token(run_id, sender, check):
+    return ("%s/%s/%s/%s" % (TOKEN_PREFIX, run_id, sender, check)).encode("ascii")
+
+
+def parse_token(data, run_id):
+    """(sender, check) from a probe payload of this run, or None for anything else."""
+    try:
+        text = data.decode("ascii").strip()
+    except (UnicodeDecodeError, AttributeError):
+        return None
+    parts = text.split("/")
+    if len(parts) != 5 or parts[0] != TOKEN_PREFIX or parts[1] != run_id:
+        return None
+    return parts[2], "%s/%s" % (parts[3], parts[4])
+
+
+def parse_ipv4_udp(packet):
+    """(destination port, payload) of an IPv4 UDP packet, or None."""
+    if len(packet) < 28 or packet[0] >> 4 != 4 or packet[9] != 17:
+        return None
+    header = (packet[0] & 0x0F) * 4
+    if len(packet) < header + 8:
+        return None
+    dport = struct.unpack("!H", packet[header + 2:header + 4])[0]
+    return dport, packet[header + 8:]
+
+
+class Listener(object):
+    """Binds the probe ports, records tokens until every expected peer was heard or time runs out."""
+
+    def __init__(self, checks, bind_address, expect, run_id, timeout):
+        self.checks = list(checks)
+        self.bind_address = bind_address
+        self.expect = set(expect)
+        self.run_id = run_id
+        self.timeout = timeout
+        self.state = dict((check, {"mode": None, "heard": [], "error": None}) for check in self.checks)
+        self._sockets = {}
+        self._capture = None
+        self._capture_ports = {}
+
+    def bind(self):
+        for check in self.checks:
+            proto, port = check.split("/")
+            try:
+                if proto == "tcp":
+                    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    sock.bind((self.bind_address, int(port)))
+                    sock.listen(64)
+                else:
+                    # No SO_REUSEADDR for UDP: it would let us share a port another socket owns.
+                    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    sock.bind((self.bind_address, int(port)))
+                self._sockets[sock] = (check, proto)
+                self.state[check]["mode"] = "bound"
+            except (OSError, socket.error) as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    self.state[check].update(mode="error", error="bind %s:%s: %s" % (self.bind_address, port, exc))
+                elif proto == "udp" and self._open_capture():
+                    self._capture_ports[int(port)] = check
+                    self.state[check]["mode"] = "capture"
+                else:
+                    self.state[check]["mode"] = "in_use"
+        return self.state
+
+    def _open_capture(self):
+        if self._capture is None:
+            try:
+                self._capture = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(ETH_P_IP))
+            except (OSError, socket.error, AttributeError):
+                self._capture = False
+        return bool(self._capture)
+
+    def _waiting(self):
+        return [check for check, state in self.state.items()
+                if state["mode"] in ("bound", "capture") and not self.expect.issubset(state["heard"])]
+
+    def _record(self, token, check):
+        if token and token[1] == check and token[0] in self.expect and token[0] not in self.state[check]["heard"]:
+            self.state[check]["heard"].append(token[0])
+
+    def run(self):
+        started = time.time()
+        deadline = started + self.timeout
+        readers = list(self._sockets) + ([self._capture] if self._capture else [])
+        while self._waiting() and readers:
+            remaining = deadline - time.time()
+            if remaining <= 0:
+                break
+            ready, _w, _x = select.select(readers, [], [], min(remaining, 0.5))
+            for sock in ready:
+                self._read(sock)
+        for state in self.state.values():
+            state["waited"] = round(time.time() - started, 1)
+        return self.state
+
+    def _read(self, sock):
+        if sock is self._capture:
+            packet, address = sock.recvfrom(65535)
+            if len(address) > 2 and address[2] == PACKET_OUTGOING:
+                return
+            parsed = parse_ipv4_udp(bytearray(packet))
+            if parsed and parsed[0] in self._capture_ports:
+                self._record(parse_token(bytes(parsed[1]), self.run_id), self._capture_ports[parsed[0]])
+            return
+        check, proto = self._sockets[sock]
+        if proto == "udp":
+            data, _address = sock.recvfrom(2048)
+            self._record(parse_token(data, self.run_id), check)
+            return
+        conn, _address = sock.accept()
+        try:
+            conn.settimeout(2)
+            self._record(parse_token(conn.recv(2048), self.run_id), check)
+        except (OSError, socket.error):
+            pass
+        finally:
+            conn.close()
+
+    def close(self):
+        for sock in list(self._sockets) + ([self._capture] if self._capture else []):
+            sock.close()
+
+
+def listen(checks, bind_address, expect, run_id, timeout, ready_file=None):
+    """Bind, announce readiness in ready_file (removed again at the end), record tokens."""
+    listener = Listener(checks, bind_address, expect, run_id, timeout)
+    try:
+        listener.bind()
+        if ready_file:
+            with open(ready_file, "w") as handle:
+                json.dump(listener.state, handle)
+        return listener.run()
+    finally:
+        listener.close()
+        if ready_file and os.path.exists(ready_file):
+            os.unlink(ready_file)
+
+
+def _tcp_send(target, token, timeout, result):
+    try:
+        sock = socket.create_connection((target["address"], int(target["port"])), timeout=timeout)
+        try:
+            sock.sendall(token)
+        finally:
+            sock.close()
+        result.update(ok=True)
+    except (OSError, socket.error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
+        result.update(ok=False, error="TCP connect to %s:%s: %s" % (target["address"], target["port"], reason))
+
+
+def send(targets, name, run_id, timeout, udp_count=5, udp_interval=0.2):
+    """Connect to every TCP target (in parallel) and send a burst to every UDP target.
+
+    TCP results say whether the connect succeeded; UDP results only how many datagrams
+    left (the target's listener says whether they arrived)."""
+    results = []
+    threads = []
+    udp = []
+    for target in targets:
+        check = "%s/%s" % (target["proto"], target["port"])
+        result = dict(target, check=check, ok=None, error=None)
+        results.append(result)
+        token = make_token(run_id, name, check)
+        if target["proto"] == "tcp":
+            thread = threading.Thread(target=_tcp_send, args=(target, token, timeout, result))
+            thread.start()
+            threads.append(thread)
+        else:
+            udp.append((target, token, result))
+    if udp:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            for round_number in range(udp_count):
+                for target, token, result in udp:
+                    try:
+                        sock.sendto(token, (target["address"], int(target["port"])))
+                        result["sent"] = result.get("sent", 0) + 1
+                    except (OSError, socket.error) as exc:
+                        result["error"] = "send to %s:%s: %s" % (target["address"], target["port"], exc)
+                if round_number + 1 < udp_count:
+                    time.sleep(udp_interval)
+        finally:
+            sock.close()
+        for _target, _token, result in udp:
+            result["ok"] = bool(result.get("sent"))
+    for thread in threads:
+        thread.join()
+    return results

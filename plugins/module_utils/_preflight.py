@@ -1,0 +1,429 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure logic of the preflight role (private to this collection).
+
+The role only collects raw facts on the hosts (``ip -j`` output, the engine version, the
+store's answers, what the port probes heard); everything that decides OK or FAIL lives
+here so it is unit tested: subnet overlap, MTU headroom, engine version against the
+control plane, port reachability, and the one table the operator reads.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import json
+
+from ansible_collections.cnm.overlay.plugins.module_utils._api_client import version_tuple
+
+OK = "OK"
+FAIL = "FAIL"
+SKIP = "SKIP"
+
+# VXLAN adds outer Ethernet (14) + IPv4 (20) + UDP (8) + VXLAN (8) bytes to every frame.
+VXLAN_OVERHEAD = 50
+# What Docker's overlay driver assumes for the underlay when the network has no MTU option.
+DOCKER_DEFAULT_NETWORK_MTU = 1500
+# The cluster store was removed from dockerd in 23.0; swarm-mode overlays work from 1.12 on,
+# but this collection's swarm path is written for the engines that no longer have the store.
+LAST_KV_ENGINE = (20, 10)
+FIRST_SWARM_ENGINE = (23,)
+
+PORT_CHECKS = ("tcp/7946", "udp/7946", "udp/4789")
+MANAGER_PORT_CHECK = "tcp/2377"
+
+FIXES = {
+    "store": "start the key-value store and check that every docker host reaches its API"
+             " (preflight_store_url, default cnm_overlay_kv_url); a Consul or etcd cluster needs"
+             " a quorum of servers up to elect a leader",
+    "advertise": "set cnm_overlay_advertise_interface (or preflight_advertise) to an interface"
+                 " or address that exists on every docker host",
+    "subnets": "choose overlay subnets (cnm_overlay_subnet / preflight_subnets) outside every"
+               " route and address of the docker hosts",
+    "vxlan": "the kernel needs VXLAN support (CONFIG_VXLAN, `modprobe vxlan`) and the"
+             " privilege to create network namespaces",
+    "ipsec": "an encrypted overlay needs IPsec ESP with AES-GCM in the kernel (CONFIG_INET_ESP, CONFIG_CRYPTO_GCM,"
+             " CONFIG_XFRM_USER); use an unencrypted network or a kernel that has it",
+    "mtu": "set the overlay network's MTU option (cnm_overlay_mtu / preflight_network_mtu) to at most"
+           " the smallest underlay MTU, or auto; containers then get %d bytes less" % VXLAN_OVERHEAD,
+    "engine": "kv mode needs Docker <= 20.10 (the cluster store was removed in 23.0) and swarm"
+              " mode is for >= 23: set cnm_overlay_control_plane to match the engines, or"
+              " upgrade/downgrade the engine on the listed hosts",
+    "tcp/7946": "open TCP 7946 (gossip) between all docker hosts in host and network firewalls",
+    "udp/7946": "open UDP 7946 (gossip) between all docker hosts in host and network firewalls",
+    "udp/4789": "open UDP 4789 (VXLAN data path) between all docker hosts in host and network"
+                " firewalls",
+    "tcp/2377": "open TCP 2377 (swarm management) from every docker host to the managers",
+}
+
+
+def _result(status, reason=""):
+    return {"status": status, "reason": reason}
+
+
+def _networks_of(value):
+    """A subnet, or a list of them, as a list of strings (empty entries dropped)."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(item).strip() for item in value if str(item).strip()]
+    return [item.strip() for item in str(value).split(",") if item.strip()]
+
+
+def host_networks(addresses, routes):
+    """(network, description) pairs a host already uses, from ``ip -j addr`` and ``ip -j route``.
+
+    Default routes are left out (they overlap everything by design); so are link-local,
+    loopback and multicast networks, which an overlay subnet can never take over."""
+    found = []
+    for link in addresses or []:
+        for info in link.get("addr_info") or []:
+            if info.get("family") not in ("inet", "inet6") or "local" not in info:
+                continue
+            try:
+                network = ipaddress.ip_interface(u"%s/%s" % (info["local"], info.get("prefixlen", ""))).network
+            except ValueError:
+                continue
+            found.append((network, "address %s/%s on %s" % (info["local"], info.get("prefixlen"), link.get("ifname"))))
+    for route in routes or []:
+        dst = route.get("dst")
+        if not dst or dst == "default":
+            continue
+        try:
+            network = ipaddress.ip_network(u"%s" % dst, strict=False)
+        except ValueError:
+            continue
+        where = " dev %s" % route["dev"] if route.get("dev") else ""
+        found.append((network, "route %s%s" % (dst, where)))
+    return [(network, text) for network, text in found
+            if not (network.is_link_local or network.is_loopback or network.is_multicast)]
+
+
+def subnet_conflicts(requested, addresses, routes):
+    """Messages for every requested subnet that overlaps a network of the host.
+
+    A requested value that is not a CIDR is reported too (named), never ignored."""
+    problems = []
+    used = host_networks(addresses, routes)
+    for text in _networks_of(requested):
+        try:
+            subnet = ipaddress.ip_network(u"%s" % text, strict=False)
+        except ValueError:
+            problems.append("%s is not a subnet in CIDR notation (e.g. 10.10.0.0/24)" % text)
+            continue
+        seen = set()
+        for network, description in used:
+            if network.version == subnet.version and subnet.overlaps(network) and description not in seen:
+                seen.add(description)
+                problems.append("%s overlaps %s" % (text, description))
+    return problems
+
+
+def mtu_problem(underlay_mtu, overlay_mtu, overhead=VXLAN_OVERHEAD):
+    """None when the underlay carries an overlay frame of overlay_mtu, else the reason."""
+    try:
+        underlay, overlay = int(underlay_mtu), int(overlay_mtu)
+    except (TypeError, ValueError):
+        return "unknown MTU (underlay %r, overlay %r)" % (underlay_mtu, overlay_mtu)
+    if underlay - overhead >= overlay:
+        return None
+    return "underlay MTU %d leaves %d for the overlay (VXLAN adds %d), below the containers' MTU %d" % (
+        underlay, underlay - overhead, overhead, overlay)
+
+
+def overlay_mtu(network_mtu, underlay_mtus):
+    """The containers' MTU on the overlay, from the network's MTU option as Docker reads it.
+
+    Docker's overlay driver takes com.docker.network.driver.mtu as the underlay MTU and
+    gives the containers 50 bytes less; 0 (unset) means 1500. ``auto`` stands for the
+    smallest underlay MTU of the hosts (what site.yml then sets). Raises ValueError."""
+    if str(network_mtu).strip().lower() == "auto":
+        known = [int(mtu) for mtu in underlay_mtus if mtu]
+        if not known:
+            raise ValueError("network MTU is auto but no host's advertise interface MTU is known")
+        return min(known) - VXLAN_OVERHEAD
+    try:
+        value = int(network_mtu or 0)
+    except (TypeError, ValueError):
+        raise ValueError("preflight_network_mtu %r is not a number or auto" % (network_mtu,))
+    return (value or DOCKER_DEFAULT_NETWORK_MTU) - VXLAN_OVERHEAD
+
+
+def engine_generation(version):
+    """'kv' for engines that still have the cluster store, 'swarm' for >= 23, None if unknown."""
+    parsed = version_tuple(version) if version else ()
+    if not parsed or parsed[0] == 0:
+        return None
+    if parsed[:2] <= LAST_KV_ENGINE:
+        return "kv"
+    return "swarm" if parsed >= FIRST_SWARM_ENGINE else None
+
+
+def resolve_control_plane(requested, versions):
+    """The plane to check for: kv/swarm as asked; auto from the engines (None when they mix)."""
+    if requested in ("kv", "swarm"):
+        return requested
+    generations = set(engine_generation(version) for version in versions.values() if version)
+    generations.discard(None)
+    return generations.pop() if len(generations) == 1 else None
+
+
+def engine_problem(version, plane, versions=None, error=None):
+    """None when this engine fits the control plane, else the reason."""
+    if not version:
+        return "no Docker engine answered (is it installed and running?)%s" % (": %s" % error if error else "")
+    generation = engine_generation(version)
+    if plane == "kv" and generation != "kv":
+        return "engine %s has no cluster store (removed in 23.0); kv mode needs <= 20.10, use swarm mode" % version
+    if plane == "swarm" and generation != "swarm":
+        return "engine %s is older than 23.0; swarm mode here needs >= 23, use kv mode or upgrade" % version
+    if plane is None:
+        mix = ", ".join("%s %s" % item for item in sorted((versions or {}).items()))
+        return "engines mix <= 20.10 and >= 23 (%s); pick one generation or set cnm_overlay_control_plane" % mix
+    return None
+
+
+def store_problem(kind, answers):
+    """None when the store answered with a leader, else the reason.
+
+    ``answers`` are ansible.builtin.uri results (status, json/content, msg, url)."""
+    if not answers:
+        return "no store URL to check (preflight_store_url is empty)"
+    problems = []
+    for answer in answers:
+        url = answer.get("url") or answer.get("item", {}).get("url", "?")
+        status = answer.get("status", -1)
+        if kind == "etcd" and url.endswith("/v2/keys") and status == 404:
+            problems.append("%s: the v2 API is off; libnetwork speaks v2, start etcd with --enable-v2=true" % url)
+            continue
+        if status != 200:
+            problems.append("%s: %s" % (url, answer.get("msg") or "HTTP %s" % status))
+            continue
+        body = answer.get("json")
+        if body is None:
+            body = _json_or_text(answer.get("content"))
+        if kind == "consul" and url.endswith("/v1/status/leader") and not str(body).strip('"'):
+            problems.append("%s: no leader elected" % url)
+        if kind == "etcd" and url.endswith("/health") and str(body.get("health") if isinstance(body, dict) else body) != "true":
+            problems.append("%s: not healthy (%s)" % (url, body))
+    return "; ".join(problems) or None
+
+
+def _json_or_text(content):
+    text = (content or "").strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def store_urls(store_url, scheme="http"):
+    """The HTTP URLs that prove a cluster store is up: consul/etcd URL -> [(kind, url)].
+
+    libkv URLs may list several endpoints (etcd://a:2379,b:2379): each one is checked."""
+    if "://" not in str(store_url or ""):
+        raise ValueError("preflight_store_url %r is not a store URL such as consul://10.0.0.5:8500 or etcd://10.0.0.5:2379"
+                         % (store_url,))
+    kind, rest = str(store_url).split("://", 1)
+    paths = {"consul": ["/v1/status/leader"], "etcd": ["/health", "/v2/keys"]}
+    if kind not in paths:
+        raise ValueError("preflight_store_url uses %s://; the preflight checks consul:// and etcd:// stores" % kind)
+    urls = []
+    for endpoint in rest.split("/", 1)[0].split(","):
+        for path in paths[kind]:
+            urls.append({"kind": kind, "url": "%s://%s%s" % (scheme, endpoint, path)})
+    return urls
+
+
+def advertise_address(addresses, advertise):
+    """Resolve the advertise interface or address on a host.
+
+    Returns {address, interface, mtu, problem}: problem is None when it belongs to the host."""
+    links = addresses or []
+    value = str(advertise or "").strip()
+    if ":" in value and value.count(":") == 1:  # "eth0:2376" as dockerd's cluster-advertise takes it
+        value = value.split(":", 1)[0]
+    for link in links:
+        inet = [info for info in link.get("addr_info") or [] if info.get("family") == "inet"]
+        if link.get("ifname") == value:
+            if not inet:
+                return {"address": None, "interface": value, "mtu": link.get("mtu"),
+                        "problem": "interface %s has no IPv4 address" % value}
+            return {"address": inet[0]["local"], "interface": value, "mtu": link.get("mtu"), "problem": None}
+        for info in link.get("addr_info") or []:
+            if info.get("local") == value:
+                return {"address": value, "interface": link.get("ifname"), "mtu": link.get("mtu"), "problem": None}
+    names = ", ".join(sorted(link.get("ifname", "?") for link in links))
+    return {"address": None, "interface": None, "mtu": None,
+            "problem": "%s is neither an interface nor an address of this host (interfaces: %s)" % (value or "''", names)}
+
+
+def probe_ports(control_plane, is_manager):
+    """The ports a docker host must accept from its peers: gossip, VXLAN, swarm management."""
+    ports = list(PORT_CHECKS)
+    if control_plane == "swarm" and is_manager:
+        ports.append(MANAGER_PORT_CHECK)
+    return ports
+
+
+def probe_targets(peers, managers, control_plane, self_name):
+    """What one host sends to: [{host, address, proto, port}] for every peer and port.
+
+    ``peers`` maps host name -> probe address (None when unknown: nothing sent)."""
+    targets = []
+    for host in sorted(peers):
+        address = peers[host]
+        if host == self_name or not address:
+            continue
+        for check in probe_ports(control_plane, host in (managers or [])):
+            proto, port = check.split("/")
+            targets.append({"host": host, "address": address, "proto": proto, "port": int(port)})
+    return targets
+
+
+def port_problems(target, check, listener, senders):
+    """None when every peer reached `target` on `check` (e.g. 'udp/4789'), else the reason.
+
+    listener: the target's listen result {ports: {check: {mode, heard, error}}};
+    senders: host -> that host's send result {results: [{host, proto, port, ok, error}]}."""
+    state = ((listener or {}).get("ports") or {}).get(check)
+    if state is None:
+        return "no listener ran on this host (%s)" % ((listener or {}).get("msg") or "probe not run")
+    proto, port = check.split("/")
+    missing = []
+    for sender in sorted(senders):
+        if sender == target:
+            continue
+        sent = [item for item in (senders[sender] or {}).get("results") or []
+                if item.get("host") == target and item.get("proto") == proto and int(item.get("port")) == int(port)]
+        if not sent:
+            missing.append("%s (did not probe)" % sender)
+            continue
+        if proto == "tcp" or state.get("mode") == "in_use":
+            # A TCP connect that completes proves the path; so does an answer from whoever owns the port.
+            tcp = sent[0] if proto == "tcp" else _tcp_twin(senders[sender], target, port)
+            if not (tcp and tcp.get("ok")):
+                missing.append("%s (%s)" % (sender, (tcp or sent[0]).get("error") or "no answer"))
+        elif sender not in (state.get("heard") or []):
+            missing.append("%s (nothing received in %ss)" % (sender, state.get("waited", "?")))
+    if state.get("mode") == "error":
+        return "could not listen: %s" % state.get("error")
+    if missing:
+        return "not reached from " + ", ".join(missing)
+    return None
+
+
+def _tcp_twin(sender_result, target, port):
+    for item in (sender_result or {}).get("results") or []:
+        if item.get("host") == target and item.get("proto") == "tcp" and int(item.get("port")) == int(port):
+            return item
+    return None
+
+
+def evaluate(hosts, facts, settings):
+    """The report: {checks, rows: {host: {check: {status, reason}}}, failed: [(host, check, reason)]}.
+
+    hosts: every docker host (those without facts are reported, not skipped);
+    facts: host -> raw facts the role collected; settings: what was requested."""
+    plane_requested = settings.get("control_plane", "auto")
+    versions = dict((host, (facts.get(host) or {}).get("engine_version")) for host in hosts)
+    plane = resolve_control_plane(plane_requested, versions)
+    managers = settings.get("managers") or []
+    checks = ["store", "advertise", "subnets", "vxlan", "mtu", "engine"] + list(PORT_CHECKS)
+    if plane == "swarm":
+        checks.append(MANAGER_PORT_CHECK)
+    if settings.get("encrypted"):
+        checks.append("ipsec")
+    senders = dict((host, (facts.get(host) or {}).get("sender")) for host in hosts if facts.get(host))
+    try:
+        containers_mtu = overlay_mtu(settings.get("network_mtu", 0),
+                                     [((facts.get(host) or {}).get("advertise") or {}).get("mtu") for host in hosts])
+        mtu_setting_problem = None
+    except ValueError as exc:
+        containers_mtu, mtu_setting_problem = None, str(exc)
+    rows = {}
+    for host in hosts:
+        host_facts = facts.get(host)
+        if not host_facts:
+            rows[host] = dict((check, _result(FAIL, "no facts from this host (unreachable or a task failed)"))
+                              for check in checks)
+            continue
+        row = {}
+        if plane == "swarm" or not settings.get("store_url"):
+            row["store"] = _result(SKIP, "swarm mode: no external store" if plane == "swarm" else "no store configured")
+        elif settings.get("store_problem"):
+            row["store"] = _result(FAIL, settings["store_problem"])
+        else:
+            row["store"] = _check(store_problem(settings.get("store_kind"), host_facts.get("store")))
+        advertise = host_facts.get("advertise") or {}
+        row["advertise"] = _check(advertise.get("problem"))
+        if host_facts.get("addresses") is None:
+            row["subnets"] = _result(FAIL, "could not read `ip -j addr`/`ip -j route`: %s" % host_facts.get("ip_error"))
+        else:
+            conflicts = subnet_conflicts(settings.get("subnets"), host_facts.get("addresses"), host_facts.get("routes"))
+            row["subnets"] = _check("; ".join(conflicts) or None)
+        row["vxlan"] = _check(host_facts.get("vxlan_error") or None)
+        if mtu_setting_problem:
+            row["mtu"] = _result(FAIL, mtu_setting_problem)
+        elif advertise.get("problem"):
+            row["mtu"] = _result(SKIP, "no advertise interface to measure")
+        else:
+            row["mtu"] = _check(mtu_problem(advertise.get("mtu"), containers_mtu))
+        if not versions[host] and settings.get("engine_missing_ok"):
+            row["engine"] = _result(SKIP, "no engine yet (preflight_engine_missing_ok): it is installed later")
+        else:
+            row["engine"] = _check(engine_problem(versions[host], plane, versions, host_facts.get("engine_error")))
+        for check in checks:
+            if "/" not in check:
+                continue
+            if check == MANAGER_PORT_CHECK and host not in managers:
+                row[check] = _result(SKIP, "not a manager")
+            elif advertise.get("problem"):
+                row[check] = _result(SKIP, "no advertise address to probe")
+            else:
+                row[check] = _check(port_problems(host, check, host_facts.get("listener"), senders))
+        if "ipsec" in checks:
+            row["ipsec"] = _check(host_facts.get("ipsec_error") or None)
+        rows[host] = row
+    failed = [(host, check, rows[host][check]["reason"]) for host in hosts for check in checks
+              if rows[host][check]["status"] == FAIL]
+    return {"checks": checks, "rows": rows, "failed": failed, "control_plane": plane}
+
+
+def _check(problem):
+    return _result(FAIL, problem) if problem else _result(OK)
+
+
+def render_table(report):
+    """One text table, host by check: OK, FAIL[n] with reason n under the table, or - (does not apply)."""
+    checks = report["checks"]
+    notes = []
+    lines = []
+    table = [["host"] + list(checks)]
+    for host in sorted(report["rows"]):
+        cells = [host]
+        for check in checks:
+            cell = report["rows"][host].get(check) or _result(SKIP, "not checked")
+            text = "-" if cell["status"] == SKIP else cell["status"]
+            if cell["status"] == FAIL:
+                notes.append("[%d] %s %s: %s" % (len(notes) + 1, host, check, cell["reason"]))
+                text = "%s[%d]" % (text, len(notes))
+            cells.append(text)
+        table.append(cells)
+    widths = [max(len(row[index]) for row in table) for index in range(len(table[0]))]
+    for number, row in enumerate(table):
+        lines.append(" | ".join(cell.ljust(widths[index]) for index, cell in enumerate(row)).rstrip())
+        if number == 0:
+            lines.append("-+-".join("-" * width for width in widths))
+    return lines + notes
+
+
+def failure_message(report):
+    """The final error: each failing check once, the hosts it failed on, and its fix."""
+    by_check = {}
+    for host, check, _reason in report["failed"]:
+        by_check.setdefault(check, []).append(host)
+    parts = ["%s failed on %s: %s" % (check, ", ".join(hosts), FIXES.get(check, "see the table above"))
+             for check, hosts in sorted(by_check.items(), key=lambda item: report["checks"].index(item[0]))]
+    return "Preflight found %d problem(s) before any change was made. %s." % (len(report["failed"]), ". ".join(parts))

@@ -1,0 +1,167 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: preflight_probe
+short_description: Probe TCP and UDP reachability between docker hosts with short-lived listeners
+version_added: 0.1.0
+description:
+  - With O(mode=listen), binds the given ports for at most O(timeout) seconds and records which
+    peers' probe tokens arrived. A port that is already bound (for example by C(dockerd)) is left
+    alone; for UDP a packet socket then records the datagrams that reach the host instead.
+  - With O(mode=send), connects to every TCP target and sends a burst of datagrams to every UDP
+    target.
+  - Used by the C(cnm.overlay.preflight) role (the listener runs as an async task). Changes nothing
+    on the host.
+author: cnm.overlay maintainers (@cnm-overlay)
+options:
+  mode:
+    description: Listen on this host or send to the peers.
+    type: str
+    required: true
+    choices: [listen, send]
+  run_id:
+    description: Identifies one preflight run; tokens of other runs are ignored.
+    type: str
+    required: true
+  name:
+    description: This host's name, sent in the tokens (O(mode=send)).
+    type: str
+  ports:
+    description: Ports to listen on, as V(tcp/7946) or V(udp/4789) (O(mode=listen)).
+    type: list
+    elements: str
+    default: []
+  bind_address:
+    description: Address the listener binds (O(mode=listen)).
+    type: str
+    default: 0.0.0.0
+  expect:
+    description: Names of the peers whose tokens the listener waits for; it stops early once all arrived.
+    type: list
+    elements: str
+    default: []
+  ready_file:
+    description: File written once the ports are bound and removed when the listener stops, so peers start sending only then.
+    type: path
+  targets:
+    description: What to probe (O(mode=send)).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      host:
+        description: The target's name.
+        type: str
+        required: true
+      address:
+        description: The target's address.
+        type: str
+        required: true
+      proto:
+        description: Protocol.
+        type: str
+        required: true
+        choices: [tcp, udp]
+      port:
+        description: Port.
+        type: int
+        required: true
+  timeout:
+    description:
+      - O(mode=listen), seconds to wait for all peers; O(mode=send), seconds per TCP connect.
+    type: int
+    default: 15
+  udp_count:
+    description: Datagrams sent to each UDP target (O(mode=send)).
+    type: int
+    default: 5
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: The probes are read-only, so they run in check mode too.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Listen for the peers' probes in the background
+  cnm.overlay.preflight_probe:
+    mode: listen
+    run_id: "{{ run_id }}"
+    ports: [tcp/7946, udp/7946, udp/4789]
+    expect: "{{ ansible_play_hosts | difference([inventory_hostname]) }}"
+    ready_file: /tmp/cnm-preflight.ready
+  async: 60
+  poll: 0
+
+- name: Probe the peers
+  cnm.overlay.preflight_probe:
+    mode: send
+    run_id: "{{ run_id }}"
+    name: "{{ inventory_hostname }}"
+    targets:
+      - {host: n2, address: 172.30.99.4, proto: udp, port: 4789}
+"""
+
+RETURN = r"""
+ports:
+  description: O(mode=listen), per port its mode (V(bound), V(capture), V(in_use), V(error)), the peers heard and seconds waited.
+  returned: mode is listen
+  type: dict
+  sample: {"udp/4789": {"mode": "bound", "heard": ["n1"], "error": null, "waited": 1.2}}
+results:
+  description: O(mode=send), one entry per target with V(ok) and V(error) (for UDP V(ok) only means sent).
+  returned: mode is send
+  type: list
+  elements: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cnm.overlay.plugins.module_utils._port_probe import listen, send
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            mode=dict(type="str", required=True, choices=["listen", "send"]),
+            run_id=dict(type="str", required=True),
+            name=dict(type="str"),
+            ports=dict(type="list", elements="str", default=[]),
+            bind_address=dict(type="str", default="0.0.0.0"),
+            expect=dict(type="list", elements="str", default=[]),
+            ready_file=dict(type="path"),
+            targets=dict(type="list", elements="dict", default=[], options=dict(
+                host=dict(type="str", required=True),
+                address=dict(type="str", required=True),
+                proto=dict(type="str", required=True, choices=["tcp", "udp"]),
+                port=dict(type="int", required=True),
+            )),
+            timeout=dict(type="int", default=15),
+            udp_count=dict(type="int", default=5),
+        ),
+        required_if=[("mode", "send", ("name",))],
+        supports_check_mode=True,
+    )
+    params = module.params
+    bad = [port for port in params["ports"] if port.split("/")[0] not in ("tcp", "udp") or not port.split("/")[-1].isdigit()]
+    if bad:
+        module.fail_json(msg="ports: %s is not PROTO/PORT such as tcp/7946 or udp/4789" % ", ".join(bad))
+    if params["mode"] == "listen":
+        ports = listen(params["ports"], params["bind_address"], params["expect"], params["run_id"],
+                       params["timeout"], params["ready_file"])
+        module.exit_json(changed=False, ports=ports)
+    results = send(params["targets"], params["name"], params["run_id"], params["timeout"], params["udp_count"])
+    module.exit_json(changed=False, results=results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Ways to run the collection's modules and playbooks from tests, as Ansible would.
+
+Imported by tests/conftest.py (fixtures) and by test files that need the functions
+directly: `from cnm_test_runner import run_module`."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+COLLECTIONS_ROOT = REPO / ".build"
+MODULES = REPO / "plugins" / "modules"
+
+# Unit tests import module_utils as the collection does.
+if str(COLLECTIONS_ROOT) not in sys.path:
+    sys.path.insert(0, str(COLLECTIONS_ROOT))
+
+
+def _module_env():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(COLLECTIONS_ROOT), env.get("PYTHONPATH")]))
+    env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
+    return env
+
+
+def run_module(name, args=None, check=False, diff=False):
+    """Run one module of this collection directly, as Ansible would on the target.
+
+    Returns the module's JSON result; `failed` is true when the module failed."""
+    payload = dict(args or {})
+    payload["_ansible_check_mode"] = check
+    payload["_ansible_diff"] = diff
+    payload.setdefault("_ansible_remote_tmp", tempfile.gettempdir())
+    proc = subprocess.run(
+        [sys.executable, str(MODULES / (name + ".py"))],
+        input=json.dumps({"ANSIBLE_MODULE_ARGS": payload}),
+        capture_output=True, text=True, env=_module_env(), timeout=300, check=False,
+    )
+    try:
+        result = json.loads(proc.stdout)
+    except ValueError:
+        raise AssertionError("module %s printed no JSON (rc=%s)\nstdout:%s\nstderr:%s"
+                             % (name, proc.returncode, proc.stdout, proc.stderr))
+    result.setdefault("failed", proc.returncode != 0)
+    return result
+
+
+def run_playbook(playbook_yaml, inventory="localhost,", extra_args=(), check=False):
+    """Run a playbook text with ansible-playbook; returns CompletedProcess (stdout has the log)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", dir=str(REPO / ".build"), delete=False) as handle:
+        handle.write(playbook_yaml)
+        path = handle.name
+    try:
+        cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", inventory, path]
+        if check:
+            cmd.append("--check")
+        cmd.extend(extra_args)
+        env = _module_env()
+        env.setdefault("ANSIBLE_NOCOLOR", "1")
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900, cwd=str(REPO), check=False)
+    finally:
+        os.unlink(path)

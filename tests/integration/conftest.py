@@ -1,0 +1,94 @@
+"""Lab fixtures for integration tests: Docker-in-Docker labs made by lab/cnm_lab.py.
+
+`lab_factory(name, generation)` brings a lab up once per test session (reused by every test
+that asks for the same name) and takes every lab it brought up down at the end.
+"""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+LAB_SCRIPT = REPO / "lab" / "cnm_lab.py"
+
+
+def _lab_module():
+    spec = importlib.util.spec_from_file_location("cnm_lab", LAB_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Lab:
+    """One running lab: its inventory and a way to run commands on its nodes."""
+
+    def __init__(self, name, generation, inventory, lab_module):
+        self.name = name
+        self.generation = generation
+        self.inventory = inventory
+        self._lab = lab_module
+
+    def container(self, node):
+        return self._lab.container_name(self.name, next(n for n in self._lab.NODES if n.name == node))
+
+    def sh(self, node, command, check=False, timeout=120):
+        """Run a shell command inside a lab node; returns CompletedProcess."""
+        return subprocess.run(["docker", "exec", self.container(node), "sh", "-c", command],
+                              capture_output=True, text=True, timeout=timeout, check=check)
+
+    def docker_info(self, node):
+        return json.loads(self.sh(node, "docker info --format '{{json .}}'", check=True).stdout)
+
+    @property
+    def ssh_key(self):
+        return str(self._lab.SSH_KEY)
+
+    def address(self, node):
+        return self.sh(node, "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1", check=True).stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def lab_factory():
+    labs = {}
+    lab_module = _lab_module()
+
+    def get(name, generation):
+        if name not in labs:
+            up = subprocess.run([sys.executable, str(LAB_SCRIPT), "up", "--lab", name, "--generation", generation],
+                                capture_output=True, text=True, timeout=1800, check=False)
+            if up.returncode != 0:
+                pytest.fail("lab %s (%s) did not come up:\n%s\n%s" % (name, generation, up.stdout[-3000:], up.stderr[-3000:]))
+            inventory = subprocess.run([sys.executable, str(LAB_SCRIPT), "inventory", "--lab", name],
+                                       capture_output=True, text=True, check=True).stdout.strip()
+            labs[name] = Lab(name, generation, inventory, lab_module)
+        return labs[name]
+
+    yield get
+    for name in labs:
+        subprocess.run([sys.executable, str(LAB_SCRIPT), "down", "--lab", name],
+                       capture_output=True, text=True, timeout=600, check=False)
+
+
+@pytest.fixture(scope="session")
+def flat():
+    """A playbook log with its line wrapping undone, to look for whole messages in it."""
+    return lambda result: " ".join(result.stdout.split())
+
+
+@pytest.fixture(scope="session")
+def changed_count():
+    """Sum of changed= over the PLAY RECAP lines of an ansible-playbook log."""
+    return recap_changed
+
+
+def recap_changed(stdout):
+    """Sum of changed= over the PLAY RECAP lines of an ansible-playbook log."""
+    total = 0
+    for line in stdout.splitlines():
+        if " changed=" in line and " ok=" in line:
+            total += int(line.split(" changed=")[1].split()[0])
+    return total
