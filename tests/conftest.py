@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from cnm_test_runner import REPO, run_module, run_playbook  # noqa: F401 - REPO re-exported for tests
+from cnm_test_runner import run_module, run_playbook
 
 
 @pytest.fixture(scope="session")

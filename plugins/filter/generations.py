@@ -14,24 +14,14 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.cnm.overlay.plugins.module_utils._api_client import version_tuple
+from ansible_collections.cnm.overlay.plugins.module_utils._api_client import engine_generation, version_tuple
 
 CONTROL_PLANES = ("auto", "kv", "swarm")
 KV_STORES = ("auto", "consul", "etcd", "zookeeper")
 # Stores this collection can deploy itself, in the order `auto` prefers them.
 DEPLOYABLE_STORES = ("consul", "etcd")
-# The cluster store (--cluster-store) was removed in Docker 23.0.
-FIRST_ENGINE_WITHOUT_CLUSTER_STORE = (23,)
 # Debian 12's docker.io, the first Debian build whose dockerd lacks libkv's consul backend.
 DEBIAN_ENGINE_WITHOUT_CONSUL = (20, 10, 24)
-
-
-def engine_generation(version):
-    """'20.10.24+dfsg1' -> 'kv'; '26.1.5' -> 'swarm'; unparsable -> None."""
-    parsed = version_tuple(version) if version else ()
-    if not parsed or parsed[0] == 0:
-        return None
-    return "kv" if parsed < FIRST_ENGINE_WITHOUT_CLUSTER_STORE else "swarm"
 
 
 def packaged_kv_backends(version):

@@ -12,7 +12,10 @@ from ansible_collections.cnm.overlay.plugins.module_utils import _preflight
 
 
 def preflight_report(facts, hosts, settings):
-    report = _preflight.evaluate(list(hosts), dict(facts or {}), dict(settings or {}))
+    try:
+        report = _preflight.evaluate(list(hosts), dict(facts or {}), dict(settings or {}))
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc))
     report["table"] = _preflight.render_table(report)
     report["message"] = _preflight.failure_message(report) if report["failed"] else ""
     return report

@@ -55,6 +55,18 @@ def version_tuple(version):
     return tuple(parts)
 
 
+# The cluster store (--cluster-store) was removed in Docker 23.0.
+FIRST_ENGINE_WITHOUT_CLUSTER_STORE = (23,)
+
+
+def engine_generation(version):
+    """'20.10.24+dfsg1' -> 'kv' (has the cluster store); '26.1.5' -> 'swarm'; unparsable -> None."""
+    parsed = version_tuple(version) if version else ()
+    if not parsed or parsed[0] == 0:
+        return None
+    return "kv" if parsed < FIRST_ENGINE_WITHOUT_CLUSTER_STORE else "swarm"
+
+
 def docker_common_argument_spec():
     """The connection options of the shared doc fragment, with their environment fallbacks."""
     return dict(

@@ -13,6 +13,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.cnm.overlay.plugins.module_utils._differences import DifferenceTracker
 from ansible_collections.cnm.overlay.plugins.module_utils._api_client import (
     DockerError,
     NotFound,
@@ -28,32 +29,6 @@ PREDEFINED_NETWORKS = ("bridge", "host", "none")
 _NAME = r"[a-zA-Z0-9][a-zA-Z0-9_.-]*"
 _LINK = re.compile(r"^/?(%s):(?:/?%s/)?(%s)$|^/?(%s)$" % (_NAME, _NAME, _NAME, _NAME))
 SETTINGS = ("aliases", "ipv4_address", "ipv6_address", "links", "link_local_ips", "driver_options")
-
-
-class DifferenceTracker(object):
-    """What differs between the wanted and the active settings; feeds `changed` and the diff."""
-
-    def __init__(self):
-        self._differences = []
-
-    def add(self, name, parameter=None, active=None):
-        self._differences.append(dict(name=name, parameter=parameter, active=active))
-
-    def has_difference_for(self, name):
-        return any(item["name"] == name for item in self._differences)
-
-    @property
-    def empty(self):
-        return not self._differences
-
-    @property
-    def names(self):
-        return [item["name"] for item in self._differences]
-
-    def get_before_after(self):
-        before = dict((item["name"], item["active"]) for item in self._differences)
-        after = dict((item["name"], item["parameter"]) for item in self._differences)
-        return before, after
 
 
 # -- parameters ---------------------------------------------------------------------------
@@ -190,7 +165,7 @@ def has_different_config(params, settings, container):
             reported = set(settings.get("Aliases") or [])
             current = sorted(set(current) | (reported & set(wanted)))
         if wanted != current:
-            differences.add(name, parameter=wanted, active=current)
+            differences.add(name, wanted, current)
     return differences
 
 
@@ -481,7 +456,7 @@ class EndpointManager(object):
             self.results["changed"] = True
         else:
             differences = has_different_config(self.params, settings, container)
-            before, after = differences.get_before_after()
+            before, after = differences.before(), differences.after()
             self.diff["before"] = dict(state="connected", **before)
             self.diff["after"] = dict(state="connected", **after)
             if not differences.empty:

@@ -14,6 +14,7 @@ import copy
 import time
 import traceback
 
+from ansible_collections.cnm.overlay.plugins.module_utils._differences import DifferenceTracker
 from ansible_collections.cnm.overlay.plugins.module_utils._api_client import (
     DockerError,
     NotFound,
@@ -188,44 +189,6 @@ class NetworkSpec(object):
         }
 
 
-class Differences(object):
-    """What differs between a spec and a network: drives the change decision and the diff."""
-
-    def __init__(self):
-        self._items = []
-
-    def add(self, option, wanted, actual):
-        self._items.append((option, wanted, actual))
-
-    @property
-    def empty(self):
-        return not self._items
-
-    @property
-    def options(self):
-        return [item[0] for item in self._items]
-
-    def before(self):
-        return dict((option, actual) for option, _wanted, actual in self._items)
-
-    def after(self):
-        return dict((option, wanted) for option, wanted, _actual in self._items)
-
-    def describe(self):
-        return "; ".join("%s: wanted %s, network has %s" % (option, _show(wanted), _show(actual))
-                         for option, wanted, actual in self._items)
-
-
-def _show(value):
-    if isinstance(value, dict):
-        return "{%s}" % ", ".join("%s: %s" % (key, _show(value[key])) for key in sorted(value))
-    if isinstance(value, list):
-        return "[%s]" % ", ".join(_show(item) for item in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "%s" % (value,)
-
-
 def actual_properties(network):
     """The comparable properties of an inspect result, in the spec's normal form."""
     ipam = network.get("IPAM") or {}
@@ -249,9 +212,9 @@ def _given_ipam_entry(entry):
 
 
 def has_different_config(spec, network):
-    """Compare the options `spec` gives with an inspect result; returns Differences."""
+    """Compare the options `spec` gives with an inspect result; returns a DifferenceTracker."""
     actual = actual_properties(network)
-    differences = Differences()
+    differences = DifferenceTracker()
     for option in ("driver", "ipam_driver", "enable_ipv6", "internal", "attachable", "scope", "labels",
                    "ipam_options"):
         wanted = getattr(spec, option)
@@ -362,7 +325,7 @@ class NetworkManager(object):
         return plans, errors
 
     def _plan_one(self, spec, existing, errors):
-        plan = dict(spec=spec, action="none", network=None, differences=Differences())
+        plan = dict(spec=spec, action="none", network=None, differences=DifferenceTracker())
         matches = [network for network in existing if network.get("Name") == spec.name]
         if len(matches) > 1:
             errors.append("%sname %s matches %d networks (%s): remove the extra ones with "

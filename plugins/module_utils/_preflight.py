@@ -15,7 +15,7 @@ __metaclass__ = type
 import ipaddress
 import json
 
-from ansible_collections.cnm.overlay.plugins.module_utils._api_client import version_tuple
+from ansible_collections.cnm.overlay.plugins.module_utils._api_client import engine_generation
 
 OK = "OK"
 FAIL = "FAIL"
@@ -25,15 +25,13 @@ SKIP = "SKIP"
 VXLAN_OVERHEAD = 50
 # What Docker's overlay driver assumes for the underlay when the network has no MTU option.
 DOCKER_DEFAULT_NETWORK_MTU = 1500
-# The cluster store was removed from dockerd in 23.0; swarm-mode overlays work from 1.12 on,
-# but this collection's swarm path is written for the engines that no longer have the store.
-LAST_KV_ENGINE = (20, 10)
-FIRST_SWARM_ENGINE = (23,)
-
 PORT_CHECKS = ("tcp/7946", "udp/7946", "udp/4789")
+# What preflight_checks may select; "ports" stands for every port probe.
+CHECK_NAMES = ("store", "advertise", "subnets", "vxlan", "mtu", "engine", "ports", "ipsec")
 MANAGER_PORT_CHECK = "tcp/2377"
 
 FIXES = {
+    "reached": "make the host reachable (SSH, Python) or leave it out of the play; the error is in the play's output above",
     "store": "start the key-value store and check that every docker host reaches its API"
              " (preflight_store_url, default cnm_overlay_kv_url); a Consul or etcd cluster needs"
              " a quorum of servers up to elect a leader",
@@ -148,16 +146,6 @@ def overlay_mtu(network_mtu, underlay_mtus):
     except (TypeError, ValueError):
         raise ValueError("preflight_network_mtu %r is not a number or auto" % (network_mtu,))
     return (value or DOCKER_DEFAULT_NETWORK_MTU) - VXLAN_OVERHEAD
-
-
-def engine_generation(version):
-    """'kv' for engines that still have the cluster store, 'swarm' for >= 23, None if unknown."""
-    parsed = version_tuple(version) if version else ()
-    if not parsed or parsed[0] == 0:
-        return None
-    if parsed[:2] <= LAST_KV_ENGINE:
-        return "kv"
-    return "swarm" if parsed >= FIRST_SWARM_ENGINE else None
 
 
 def resolve_control_plane(requested, versions):
@@ -346,8 +334,8 @@ def evaluate(hosts, facts, settings):
     for host in hosts:
         host_facts = facts.get(host)
         if not host_facts:
-            rows[host] = dict((check, _result(FAIL, "no facts from this host (unreachable or a task failed)"))
-                              for check in checks)
+            rows[host] = dict((check, _result(SKIP, "host not reached")) for check in checks)
+            rows[host]["reached"] = _result(FAIL, "no facts from this host (unreachable, or a task failed: see above)")
             continue
         row = {}
         if plane == "swarm" or not settings.get("store_url"):
@@ -386,6 +374,16 @@ def evaluate(hosts, facts, settings):
         if "ipsec" in checks:
             row["ipsec"] = _check(host_facts.get("ipsec_error") or None)
         rows[host] = row
+    selected = settings.get("checks")
+    if selected is not None:
+        unknown = sorted(set(selected) - set(CHECK_NAMES))
+        if unknown:
+            raise ValueError("preflight_checks: unknown check(s) %s; choose from %s"
+                             % (", ".join(unknown), ", ".join(CHECK_NAMES)))
+        checks = [check for check in checks if (("ports" if "/" in check else check) in selected)]
+    if any("reached" in row for row in rows.values()):
+        checks.insert(0, "reached")
+    rows = dict((host, dict((check, row.get(check) or _result(OK if check == "reached" else SKIP, "")) for check in checks)) for host, row in rows.items())
     failed = [(host, check, rows[host][check]["reason"]) for host in hosts for check in checks
               if rows[host][check]["status"] == FAIL]
     return {"checks": checks, "rows": rows, "failed": failed, "control_plane": plane}

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 LAB_SCRIPT = REPO / "lab" / "cnm_lab.py"
@@ -47,6 +48,14 @@ class Lab:
     def ssh_key(self):
         return str(self._lab.SSH_KEY)
 
+    def host_vars(self, node):
+        """Inventory variables that reach one node of this lab over SSH, as the lab's inventory does."""
+        with open(self.inventory, encoding="utf-8") as handle:
+            groups = yaml.safe_load(handle)["all"]["children"]
+        address = next(group["hosts"][node]["ansible_host"] for group in groups.values() if node in group["hosts"])
+        return {"ansible_host": address, "ansible_user": "root", "ansible_ssh_private_key_file": self.ssh_key,
+                "ansible_python_interpreter": "/usr/bin/python3"}
+
     def address(self, node):
         return self.sh(node, "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1", check=True).stdout.strip()
 
@@ -71,6 +80,35 @@ def lab_factory():
     for name in labs:
         subprocess.run([sys.executable, str(LAB_SCRIPT), "down", "--lab", name],
                        capture_output=True, text=True, timeout=600, check=False)
+
+
+@pytest.fixture(scope="session")
+def inventory_file(tmp_path_factory):
+    """Write an inventory of lab nodes in other groups: {group: {alias: host_vars}} -> path."""
+    def write(groups):
+        inventory = {"all": {"children": {group: {"hosts": hosts} for group, hosts in groups.items()}}}
+        path = tmp_path_factory.mktemp("inventory") / "hosts.yml"
+        path.write_text(yaml.safe_dump(inventory), encoding="utf-8")
+        return str(path)
+    return write
+
+
+@pytest.fixture(scope="session")
+def _play_results():
+    return {}
+
+
+@pytest.fixture
+def play_once(_play_results, playbook_runner):
+    """Run a playbook once per session for a label, inventory and arguments; later calls get the result.
+
+    Lets several one-fact tests look at the same converge without running it again."""
+    def run(label, playbook, inventory, extra_args=(), check=False):
+        key = (label, inventory, tuple(extra_args), check)
+        if key not in _play_results:
+            _play_results[key] = playbook_runner(playbook, inventory=inventory, extra_args=list(extra_args), check=check)
+        return _play_results[key]
+    return run
 
 
 @pytest.fixture(scope="session")

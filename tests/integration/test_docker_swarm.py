@@ -25,24 +25,20 @@ def lab(lab_factory):
     return lab_factory("gens-swarm", "trixie")
 
 
+@pytest.fixture
+def first_run(lab, play_once):
+    return play_once("first", SWARM_PLAY, lab.inventory)
+
+
+@pytest.fixture
+def second_run(lab, first_run, play_once):
+    return play_once("second", SWARM_PLAY, lab.inventory)
+
+
 @pytest.fixture(scope="module")
 def once():
-    """Results computed once per module (the playbook runner fixture is per test)."""
+    """Lab changes made once per module."""
     return {}
-
-
-@pytest.fixture
-def first_run(lab, once, playbook_runner):
-    if "first" not in once:
-        once["first"] = playbook_runner(SWARM_PLAY, inventory=lab.inventory)
-    return once["first"]
-
-
-@pytest.fixture
-def second_run(lab, once, first_run, playbook_runner):
-    if "second" not in once:
-        once["second"] = playbook_runner(SWARM_PLAY, inventory=lab.inventory)
-    return once["second"]
 
 
 @pytest.fixture
@@ -56,6 +52,12 @@ def attached(lab, once, first_run):
                    check=True)
         once["attached"] = "gens-att"
     return once["attached"]
+
+
+def test_check_mode_on_fresh_hosts_forms_no_swarm(lab, playbook_runner):
+    # Runs before the first converge (tests run in file order).
+    result = playbook_runner(SWARM_PLAY, inventory=lab.inventory, check=True)
+    assert lab.docker_info("n1")["Swarm"]["LocalNodeState"] == "inactive", result.stdout[-3000:]
 
 
 def test_first_run_succeeds(first_run):
@@ -122,3 +124,10 @@ def test_host_that_left_joins_again(lab, playbook_runner):
     lab.sh("n2", "echo '{}' > /etc/docker/daemon.json", check=True)
     result = playbook_runner(SWARM_PLAY, inventory=lab.inventory)
     assert lab.docker_info("n2")["Swarm"]["LocalNodeState"] == "active", result.stdout[-3000:]
+
+
+def test_worker_named_in_swarm_managers_is_promoted(lab, inventory_file, playbook_runner):
+    nodes = {node: lab.host_vars(node) for node in ("n1", "n2")}
+    inventory = inventory_file({"docker_hosts": nodes, "swarm_managers": nodes})
+    result = playbook_runner(SWARM_PLAY, inventory=inventory)
+    assert lab.docker_info("n2")["Swarm"]["ControlAvailable"] is True, result.stdout[-3000:]

@@ -26,24 +26,20 @@ def lab(lab_factory):
     return lab_factory("gens-etcd", "bookworm")
 
 
+@pytest.fixture
+def first_run(lab, play_once):
+    return play_once("first", ETCD_PLAY, lab.inventory)
+
+
+@pytest.fixture
+def second_run(lab, first_run, play_once):
+    return play_once("second", ETCD_PLAY, lab.inventory)
+
+
 @pytest.fixture(scope="module")
 def once():
-    """Results computed once per module (the playbook runner fixture is per test)."""
+    """Lab changes made once per module."""
     return {}
-
-
-@pytest.fixture
-def first_run(lab, once, playbook_runner):
-    if "first" not in once:
-        once["first"] = playbook_runner(ETCD_PLAY, inventory=lab.inventory)
-    return once["first"]
-
-
-@pytest.fixture
-def second_run(lab, once, first_run, playbook_runner):
-    if "second" not in once:
-        once["second"] = playbook_runner(ETCD_PLAY, inventory=lab.inventory)
-    return once["second"]
 
 
 @pytest.fixture
@@ -58,6 +54,13 @@ def cluster_store_network(lab, once, first_run):
     lab.sh("n1", "docker network create -d overlay --subnet 10.10.0.0/24 gens-multi", check=True)
     once["network"] = "gens-multi"
     return once["network"]
+
+
+def test_check_mode_on_a_fresh_host_leaves_the_settings_alone(lab, playbook_runner):
+    # Runs before the first converge (tests run in file order): the package's own file stays.
+    before = lab.sh("kv", "md5sum /etc/default/etcd", check=True).stdout
+    playbook_runner(ETCD_PLAY, inventory=lab.inventory, check=True)
+    assert lab.sh("kv", "md5sum /etc/default/etcd", check=True).stdout == before
 
 
 def test_first_run_succeeds(first_run):
@@ -120,3 +123,37 @@ def test_unusable_etcd_fails_with_its_log(lab, cluster_store_network, playbook_r
 def test_rerun_with_good_settings_recovers(lab, playbook_runner):
     result = playbook_runner(ETCD_PLAY, inventory=lab.inventory)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.fixture(scope="module")
+def cluster_lab(lab_factory, inventory_file):
+    """kv, n1 and n2 of a second bookworm lab as three etcd members."""
+    lab = lab_factory("gens-etcd3", "bookworm")
+    members = {node: lab.host_vars(node) for node in ("kv", "n1", "n2")}
+    return lab, inventory_file({"kv_store": members})
+
+
+@pytest.fixture
+def cluster_run(cluster_lab, play_once):
+    return play_once("cluster", ETCD_PLAY, cluster_lab[1])
+
+
+def test_three_hosts_converge_as_a_cluster(cluster_run):
+    assert cluster_run.returncode == 0, cluster_run.stdout[-3000:]
+
+
+def test_cluster_has_three_members(cluster_lab, cluster_run):
+    members = json.loads(cluster_lab[0].sh("kv", "curl -s http://127.0.0.1:2379/v2/members").stdout)["members"]
+    assert sorted(member["name"] for member in members) == ["kv", "n1", "n2"]
+
+
+def test_write_on_one_member_is_read_on_another(cluster_lab, cluster_run):
+    lab = cluster_lab[0]
+    lab.sh("n1", "curl -s -X PUT http://127.0.0.1:2379/v2/keys/gens-cluster -d value=from-n1", check=True)
+    node = json.loads(lab.sh("n2", "curl -s 'http://127.0.0.1:2379/v2/keys/gens-cluster?quorum=true'").stdout)["node"]
+    assert node["value"] == "from-n1"
+
+
+def test_cluster_second_run_changes_nothing(cluster_lab, cluster_run, play_once, changed_count):
+    result = play_once("cluster-second", ETCD_PLAY, cluster_lab[1])
+    assert result.returncode == 0 and changed_count(result.stdout) == 0, result.stdout[-3000:]

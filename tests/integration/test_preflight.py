@@ -1,87 +1,66 @@
-"""The preflight role against a bullseye lab (kv, n1, n2) with Consul running in kv.
+"""The preflight role in labs of lab/cnm_lab.py (through the shared lab_factory).
 
 Each test breaks one thing (or nothing), runs playbooks/preflight.yml and reads the table:
-one observable fact per test. Uses its own lab name (CNM_PREFLIGHT_LAB, default preflight)."""
+one observable fact per test. Labs: preflight (bullseye, Consul in kv), pfswarm (trixie,
+a formed swarm), pfetcd (bookworm, etcd in kv), pfsite (bullseye after site.yml)."""
 
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-LAB_TOOL = REPO / "lab" / "cnm_lab.py"
-LAB_NAME = os.environ.get("CNM_PREFLIGHT_LAB", "preflight")
 PLAYBOOK = (REPO / "playbooks" / "preflight.yml").read_text(encoding="utf-8")
 # Blocked ports make a listener wait its whole timeout: keep it short here.
 FAST = ["-e", "preflight_probe_timeout=5"]
 CONSUL_PID = "/tmp/cnm-preflight-consul.pid"
 
 
-def lab_tool(*args):
-    return subprocess.run([sys.executable, str(LAB_TOOL), *args], capture_output=True, text=True,
-                          timeout=1800, check=False)
-
-
-def in_node(node, *command):
-    return subprocess.run(["docker", "exec", "cnm-%s-%s" % (LAB_NAME, node), *command],
-                          capture_output=True, text=True, timeout=120, check=False)
-
-
-def consul_leader():
-    proc = in_node("kv", "python3", "-c", "import urllib.request as u; "
-                   "print(u.urlopen('http://127.0.0.1:8500/v1/status/leader', timeout=2).read().decode())")
+def consul_leader(lab):
+    proc = lab.sh("kv", "python3 -c \"import urllib.request as u; "
+                  "print(u.urlopen('http://127.0.0.1:8500/v1/status/leader', timeout=2).read().decode())\"")
     return proc.stdout.strip().strip('"') if proc.returncode == 0 else ""
 
 
-def start_consul(address):
-    in_node("kv", "sh", "-c", "consul agent -server -bootstrap-expect 1 -client 0.0.0.0 -bind %s "
-            "-data-dir /tmp/consul -pid-file %s >/tmp/consul.log 2>&1 &" % (address, CONSUL_PID))
+def start_consul(lab):
+    lab.sh("kv", "consul agent -server -bootstrap-expect 1 -client 0.0.0.0 -bind %s -data-dir /tmp/consul "
+           "-pid-file %s >/tmp/consul.log 2>&1 &" % (lab.address("kv"), CONSUL_PID))
     deadline = time.time() + 60
-    while not consul_leader():
-        assert time.time() < deadline, "consul elected no leader: %s" % in_node("kv", "tail", "/tmp/consul.log").stdout
+    while not consul_leader(lab):
+        assert time.time() < deadline, "consul elected no leader: %s" % lab.sh("kv", "tail /tmp/consul.log").stdout
         time.sleep(1)
 
 
-def stop_consul():
-    in_node("kv", "sh", "-c", "kill $(cat %s) && while kill -0 $(cat %s) 2>/dev/null; do sleep 0.2; done"
-            % (CONSUL_PID, CONSUL_PID))
+def stop_consul(lab):
+    lab.sh("kv", "kill $(cat {0}) && while kill -0 $(cat {0}) 2>/dev/null; do sleep 0.2; done".format(CONSUL_PID))
 
 
 @pytest.fixture(scope="module")
-def lab(docker_api):  # docker_api: a missing engine fails here, never skips
-    proc = lab_tool("up", "--lab", LAB_NAME, "--generation", "bullseye")
-    assert proc.returncode == 0, "lab up failed:\n%s%s" % (proc.stdout, proc.stderr)
-    inventory = lab_tool("inventory", "--lab", LAB_NAME).stdout.strip()
-    hosts = yaml.safe_load(Path(inventory).read_text(encoding="utf-8"))["all"]["children"]
-    kv_address = hosts["kv_store"]["hosts"]["kv"]["ansible_host"]
-    start_consul(kv_address)
-    yield {"inventory": inventory, "kv": kv_address}
-    if not os.environ.get("CNM_KEEP_LAB"):
-        lab_tool("down", "--lab", LAB_NAME)
+def lab(lab_factory, docker_api):  # docker_api: a missing engine fails here, never skips
+    bullseye = lab_factory("preflight", "bullseye")
+    if not consul_leader(bullseye):
+        start_consul(bullseye)
+    return bullseye
 
 
 @pytest.fixture
 def consul_down(lab):
-    stop_consul()
+    stop_consul(lab)
     yield
-    start_consul(lab["kv"])
+    start_consul(lab)
 
 
 @pytest.fixture
 def vxlan_blocked_on_n2(lab):
-    rule = ["INPUT", "-p", "udp", "--dport", "4789", "-j", "DROP"]
-    assert in_node("n2", "iptables", "-I", *rule).returncode == 0
+    rule = "INPUT -p udp --dport 4789 -j DROP"
+    assert lab.sh("n2", "iptables -I " + rule).returncode == 0
     yield
-    in_node("n2", "iptables", "-D", *rule)
+    lab.sh("n2", "iptables -D " + rule)
 
 
 def preflight(lab, playbook_runner, *extra, check=False):
-    return playbook_runner(PLAYBOOK, inventory=lab["inventory"], extra_args=list(extra), check=check)
+    return playbook_runner(PLAYBOOK, inventory=lab.inventory, extra_args=list(extra), check=check)
 
 
 def table(proc):
@@ -116,7 +95,7 @@ def test_check_mode_runs_every_probe_and_changes_nothing(lab, playbook_runner):
 
 def test_probes_leave_nothing_on_the_hosts(lab, playbook_runner):
     preflight(lab, playbook_runner)
-    leftovers = {node: in_node(node, "sh", "-c", "ls /tmp/cnm-preflight-*.ready; ip -o link show type vxlan").stdout.strip()
+    leftovers = {node: lab.sh(node, "ls /tmp/cnm-preflight-*.ready; ip -o link show type vxlan").stdout.strip()
                  for node in ("n1", "n2")}
     assert leftovers == {"n1": "", "n2": ""}
 
@@ -124,12 +103,12 @@ def test_probes_leave_nothing_on_the_hosts(lab, playbook_runner):
 def test_store_down_fails_the_store_check_naming_the_url(lab, consul_down, playbook_runner):
     proc = preflight(lab, playbook_runner, *FAST)
     _cells, notes = table(proc)
-    url = "http://%s:8500/v1/status/leader" % lab["kv"]
+    url = "http://%s:8500/v1/status/leader" % lab.address("kv")
     assert [notes.get((host, "store"), "").startswith(url) for host in ("n1", "n2")] == [True, True], proc.stdout
 
 
 def test_subnet_overlapping_the_underlay_is_named(lab, playbook_runner):
-    underlay = lab["kv"].rsplit(".", 1)[0] + ".0/26"
+    underlay = lab.address("kv").rsplit(".", 1)[0] + ".0/26"
     proc = preflight(lab, playbook_runner, "-e", "preflight_subnets=%s" % underlay, *FAST)
     _cells, notes = table(proc)
     assert "%s overlaps address" % underlay in notes.get(("n1", "subnets"), ""), proc.stdout
@@ -161,39 +140,80 @@ def test_every_problem_is_in_the_one_failure_message(lab, playbook_runner):
             and proc.returncode != 0), proc.stdout
 
 
-SWARM_LAB = os.environ.get("CNM_PREFLIGHT_SWARM_LAB", "pfswarm")
-
-
-def in_swarm_node(node, *command):
-    return subprocess.run(["docker", "exec", "cnm-%s-%s" % (SWARM_LAB, node), *command],
-                          capture_output=True, text=True, timeout=120, check=False)
+def test_a_failed_preflight_stops_the_plays_after_it(lab, playbook_runner):
+    later_play = """
+- name: A later play, as site.yml's changes come after the preflight
+  hosts: docker_hosts
+  gather_facts: false
+  tasks:
+    - name: Say that a change would run now
+      ansible.builtin.debug:
+        msg: LATER-PLAY-RAN
+"""
+    proc = playbook_runner(PLAYBOOK + later_play, inventory=lab.inventory,
+                           extra_args=["-e", "cnm_overlay_control_plane=swarm"] + FAST)
+    assert proc.returncode != 0 and "LATER-PLAY-RAN" not in proc.stdout, proc.stdout
 
 
 @pytest.fixture(scope="module")
-def formed_swarm(docker_api):
+def formed_swarm(lab_factory):
     """A trixie lab whose inner engines already run a swarm with an overlay in use on both
     hosts: dockerd owns 7946 and 2377, the kernel's VXLAN socket owns 4789."""
-    proc = lab_tool("up", "--lab", SWARM_LAB, "--generation", "trixie")
-    assert proc.returncode == 0, "lab up failed:\n%s%s" % (proc.stdout, proc.stderr)
-    inventory = lab_tool("inventory", "--lab", SWARM_LAB).stdout.strip()
-    hosts = yaml.safe_load(Path(inventory).read_text(encoding="utf-8"))["all"]["children"]["docker_hosts"]["hosts"]
-    manager = hosts["n1"]["ansible_host"]
-    def run(node, *command):
-        done = in_swarm_node(node, *command)
-        assert done.returncode == 0, "%s on %s: %s" % (command, node, done.stderr)
-        return done.stdout.strip()
-
-    run("n1", "docker", "swarm", "init", "--advertise-addr", manager)
-    run("n2", "docker", "swarm", "join", "--token", run("n1", "docker", "swarm", "join-token", "-q", "worker"), manager + ":2377")
-    run("n1", "docker", "network", "create", "-d", "overlay", "--attachable", "pfnet")
-    for node, name in (("n1", "pc1"), ("n2", "pc2")):
-        run(node, "docker", "run", "-d", "--init", "--name", name, "--network", "pfnet", "cnm-lab/sandbox:latest", "sleep", "3600")
-    yield {"inventory": inventory}
-    if not os.environ.get("CNM_KEEP_LAB"):
-        lab_tool("down", "--lab", SWARM_LAB)
+    trixie = lab_factory("pfswarm", "trixie")
+    if "active" not in trixie.sh("n1", "docker info --format '{{.Swarm.LocalNodeState}}'").stdout:
+        manager = trixie.address("n1")
+        steps = [
+            ("n1", "docker swarm init --advertise-addr %s" % manager),
+            ("n2", "docker swarm join --token %s %s:2377" % (
+                trixie.sh("n1", "docker swarm join-token -q worker", check=True).stdout.strip(), manager)),
+            ("n1", "docker network create -d overlay --attachable pfnet"),
+            ("n1", "docker run -d --init --name pc1 --network pfnet cnm-lab/sandbox:latest sleep 3600"),
+            ("n2", "docker run -d --init --name pc2 --network pfnet cnm-lab/sandbox:latest sleep 3600"),
+        ]
+        for node, command in steps:
+            done = trixie.sh(node, command)
+            assert done.returncode == 0, "%s on %s: %s" % (command, node, done.stderr)
+    return trixie
 
 
 def test_rerun_on_a_formed_swarm_passes(formed_swarm, playbook_runner):
-    proc = playbook_runner(PLAYBOOK, inventory=formed_swarm["inventory"])
+    proc = playbook_runner(PLAYBOOK, inventory=formed_swarm.inventory)
     cells, _notes = table(proc)
     assert proc.returncode == 0 and cells["n1"]["tcp/2377"] == "OK" and cells["n2"]["udp/4789"] == "OK", proc.stdout
+
+
+@pytest.fixture(scope="module")
+def etcd_lab(lab_factory):
+    """A bookworm lab with etcd 3.4 (v2 API on, as libnetwork needs) running in kv."""
+    bookworm = lab_factory("pfetcd", "bookworm")
+    if bookworm.sh("kv", "etcdctl endpoint health").returncode != 0:
+        bookworm.sh("kv", "etcd --enable-v2=true --data-dir /tmp/etcd --listen-client-urls http://0.0.0.0:2379 "
+                    "--advertise-client-urls http://%s:2379 >/tmp/etcd.log 2>&1 &" % bookworm.address("kv"))
+    deadline = time.time() + 60
+    while bookworm.sh("kv", "etcdctl endpoint health").returncode != 0:
+        assert time.time() < deadline, "etcd never became healthy: %s" % bookworm.sh("kv", "tail /tmp/etcd.log").stdout
+        time.sleep(1)
+    return bookworm
+
+
+def test_etcd_store_with_the_v2_api_passes_the_store_check(etcd_lab, playbook_runner):
+    proc = playbook_runner(PLAYBOOK, inventory=etcd_lab.inventory, extra_args=["-e", "cnm_overlay_store=etcd"])
+    cells, _notes = table(proc)
+    assert [cells[host]["store"] for host in ("n1", "n2")] == ["OK", "OK"], proc.stdout
+
+
+@pytest.fixture
+def converged_site(lab_factory, playbook_runner):
+    """A bullseye lab after site.yml: Consul, dockerd with the cluster store (gossip bound to the
+    advertise address), the overlay `multi` with c1 and c2 (the kernel's VXLAN socket on 4789)."""
+    bullseye = lab_factory("pfsite", "bullseye")
+    site = playbook_runner("- name: The site\n  ansible.builtin.import_playbook: %s\n" % (REPO / "playbooks" / "site.yml"),
+                           inventory=bullseye.inventory)
+    assert site.returncode == 0, site.stdout + site.stderr
+    return bullseye
+
+
+def test_rerun_after_site_converged_in_kv_mode_passes(converged_site, playbook_runner):
+    proc = playbook_runner(PLAYBOOK, inventory=converged_site.inventory)
+    cells, _notes = table(proc)
+    assert proc.returncode == 0 and cells["n2"]["udp/7946"] == "OK" and cells["n2"]["udp/4789"] == "OK", proc.stdout

@@ -47,7 +47,7 @@ def test_missing_alias_is_a_difference_with_before_and_after():
     active = settings(Aliases=["db", CONTAINER_ID[:12]])
     differences = ep.has_different_config(params(aliases=["db", "cache"]), active, container())
     assert differences.names == ["aliases"]
-    assert differences.get_before_after() == ({"aliases": ["db"]}, {"aliases": ["cache", "db"]})
+    assert (differences.before(), differences.after()) == ({"aliases": ["db"]}, {"aliases": ["cache", "db"]})
 
 
 def test_an_empty_alias_list_removes_user_aliases():

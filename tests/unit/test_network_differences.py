@@ -33,7 +33,7 @@ def test_only_given_options_are_compared():
 
 def test_removed_label_is_a_change():
     differences = net.has_different_config(spec(labels={}), inspect())
-    assert differences.options == ["labels"]
+    assert differences.names == ["labels"]
     assert differences.before() == {"labels": {"a": "1"}} and differences.after() == {"labels": {}}
 
 
@@ -41,7 +41,7 @@ def test_removed_driver_option_is_a_change_but_daemon_options_are_not():
     network = inspect(Options={"com.docker.network.driver.mtu": "1400",
                                "com.docker.network.driver.overlay.vxlanid_list": "4097"})
     assert net.has_different_config(spec(driver_options={"com.docker.network.driver.mtu": 1400}), network).empty
-    assert net.has_different_config(spec(driver_options={}), network).options == ["driver_options"]
+    assert net.has_different_config(spec(driver_options={}), network).names == ["driver_options"]
 
 
 def test_cidrs_are_compared_in_normal_form():
@@ -54,15 +54,15 @@ def test_ipam_keys_not_given_are_not_compared_but_subnets_are():
     assert net.has_different_config(spec(ipam_config=[dict(subnet="10.201.1.0/24")]), inspect()).empty
     differences = net.has_different_config(spec(ipam_config=[dict(subnet="10.201.1.0/24", gateway="10.201.1.9")]),
                                            inspect())
-    assert differences.options == ["ipam_config"]
+    assert differences.names == ["ipam_config"]
     extra = net.has_different_config(spec(ipam_config=[dict(subnet="10.201.1.0/24"), dict(subnet="10.201.2.0/24")]),
                                      inspect())
-    assert extra.options == ["ipam_config"]
+    assert extra.names == ["ipam_config"]
 
 
 def test_flags_and_driver():
     differences = net.has_different_config(spec(driver="macvlan", internal=True, attachable=False), inspect())
-    assert differences.options == ["driver", "internal"]
+    assert differences.names == ["driver", "internal"]
     assert "driver: wanted macvlan, network has bridge" in differences.describe()
 
 

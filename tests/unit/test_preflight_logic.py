@@ -219,9 +219,13 @@ def test_all_problems_are_collected_at_once():
     assert [(host, check) for host, check, _reason in failed] == [("n1", "subnets"), ("n2", "subnets"), ("n2", "vxlan")]
 
 
-def test_host_without_facts_is_a_row_of_failures():
+def test_host_without_facts_is_one_failure_of_its_own():
     report = pf.evaluate(["n1", "n2", "n3"], _fleet(), SETTINGS)
-    assert set(check for host, check, _reason in report["failed"] if host == "n3") == set(report["checks"])
+    assert [(host, check) for host, check, _reason in report["failed"]] == [("n3", "reached")]
+
+
+def test_reached_column_only_when_a_host_was_not_reached():
+    assert "reached" not in pf.evaluate(["n1", "n2"], _fleet(), SETTINGS)["checks"]
 
 
 def test_swarm_mode_skips_the_store_and_probes_2377_on_managers():
@@ -323,3 +327,15 @@ def test_etcd_without_the_v2_api_points_to_enable_v2():
     answers = [{"url": "http://kv:2379/health", "status": 200, "content": '{"health":"true"}'},
                {"url": "http://kv:2379/v2/keys", "status": 404, "msg": "HTTP Error 404: Not Found"}]
     assert pf.store_problem("etcd", answers).endswith("start etcd with --enable-v2=true")
+
+
+def test_selected_checks_only_are_reported():
+    facts = _fleet()
+    facts["n1"]["vxlan_error"] = "cannot create a VXLAN interface"
+    report = pf.evaluate(["n1", "n2"], facts, dict(SETTINGS, checks=["store", "ports"]))
+    assert (report["checks"], report["failed"]) == (["store"] + list(pf.PORT_CHECKS), [])
+
+
+def test_unknown_check_name_is_named():
+    with pytest.raises(ValueError, match="preflight_checks: unknown check.s. portz"):
+        pf.evaluate(["n1"], _fleet(), dict(SETTINGS, checks=["portz"]))
