@@ -33,7 +33,7 @@ engine:
 
 lab: venv engine
 	$(PY) lab/cnm_lab.py up --generation $(GENERATION)
-	$(BIN)/ansible-playbook -i inventories/lab playbooks/lab_smoke.yml
+	$(BIN)/ansible-playbook -i inventories/lab playbooks/site.yml
 
 lab-up: venv engine
 	$(PY) lab/cnm_lab.py up --generation $(GENERATION)
