@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 COLLECTION_LINK := .build/ansible_collections/cnm/overlay
 GENERATION ?= bullseye
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
-export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: help venv engine collection-link lab lab-up lab-down lint sanity unit integration molecule test build
 
@@ -33,7 +33,7 @@ engine:
 
 lab: venv engine
 	$(PY) lab/cnm_lab.py up --generation $(GENERATION)
-	$(BIN)/ansible-playbook -i inventories/lab playbooks/lab_smoke.yml
+	$(BIN)/ansible-playbook -i inventories/lab playbooks/site.yml
 
 lab-up: venv engine
 	$(PY) lab/cnm_lab.py up --generation $(GENERATION)

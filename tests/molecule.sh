@@ -10,11 +10,17 @@ fi
 for scenario in $scenarios; do
   echo "=== molecule test -s $scenario"
   if [ "$scenario" = delegated ] && [ -z "${CNM_OVERLAY_INVENTORY:-}" ]; then
-    # The scenario for users' own hosts, proven against lab hosts reached over SSH.
+    # The scenario for users' own hosts, proven against lab hosts reached over SSH with an
+    # inventory written the way a user would (absolute key path, no lab variables).
     python lab/cnm_lab.py up --lab molecule-delegated --generation bullseye
     trap 'python lab/cnm_lab.py down --lab molecule-delegated' EXIT
-    CNM_OVERLAY_INVENTORY=$(dirname "$(python lab/cnm_lab.py inventory --lab molecule-delegated | tail -n 1)") \
-      molecule test -s "$scenario"
+    inventory=$(mktemp -d)
+    cp "$(python lab/cnm_lab.py inventory --lab molecule-delegated | tail -n 1)" "$inventory/hosts.yml"
+    mkdir "$inventory/group_vars"
+    printf -- '---\nansible_user: root\nansible_ssh_private_key_file: %s\nansible_python_interpreter: /usr/bin/python3\n' \
+      "$PWD/lab/.state/id_ed25519" > "$inventory/group_vars/all.yml"
+    CNM_OVERLAY_INVENTORY=$inventory molecule test -s "$scenario"
+    rm -rf "$inventory"
     python lab/cnm_lab.py down --lab molecule-delegated
     trap - EXIT
   else

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Time the reference scenario on fresh lab hosts (issue 5's benchmark, not a test):
+#   (a) the floor: the same steps as a shell script with ssh and the docker CLI,
+#   (b) playbooks/site.yml on other fresh lab hosts,
+#   (c) site.yml again (idempotent: must report 0 changed),
+# and print the ratios b/a and c (targets: b <= 1.5 a, c <= 5 s).
+# Usage: bash bench/bench_site.sh   (from a checkout with the venv active; lab images built)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LAB=${BENCH_LAB:-bench-site}
+lab() { python lab/cnm_lab.py "$@"; }
+trap 'lab down --lab "$LAB" >/dev/null 2>&1 || true' EXIT
+
+fresh_lab() {
+  lab down --lab "$LAB" >/dev/null 2>&1 || true
+  lab up --lab "$LAB" --generation bullseye >/dev/null
+  inventory=$(lab inventory --lab "$LAB" | tail -n 1)
+  kv=$(awk '/^        kv:/{getline; print $2}' "$inventory")
+  n1=$(awk '/^        n1:/{getline; print $2}' "$inventory")
+  n2=$(awk '/^        n2:/{getline; print $2}' "$inventory")
+}
+
+on() {
+  local host=$1; shift
+  ssh -q -i lab/.state/id_ed25519 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+    -o ControlMaster=auto -o ControlPath="/tmp/bench-%r@%h" -o ControlPersist=60 "root@$host" "$@"
+}
+
+shell_steps() {
+  on "$kv" "cat > /etc/consul.d/cnm.json <<JSON
+{\"server\": true, \"bootstrap_expect\": 1, \"data_dir\": \"/var/lib/consul\", \"bind_addr\": \"$kv\",
+ \"client_addr\": \"127.0.0.1 $kv\", \"node_name\": \"kv\"}
+JSON
+sed -i 's|^DAEMON_ARGS=.*|DAEMON_ARGS=\"-config-dir=/etc/consul.d\"|' /etc/default/consul
+service consul start >/dev/null
+until [ \"\$(curl -s http://127.0.0.1:8500/v1/status/leader)\" != '\"\"' ] && curl -sf -X PUT -d x http://127.0.0.1:8500/v1/kv/probe >/dev/null; do sleep 0.2; done"
+  for n in "$n1" "$n2"; do
+    on "$n" "printf '{\"cluster-store\": \"consul://$kv:8500\", \"cluster-advertise\": \"eth0:2376\"}' > /etc/docker/daemon.json
+service docker restart >/dev/null
+until [ \"\$(docker info --format '{{.ClusterStore}}' 2>/dev/null)\" = consul://$kv:8500 ]; do sleep 0.2; done"
+  done
+  on "$n1" "docker network create -d overlay --subnet 10.10.0.0/24 multi >/dev/null && docker run -d --init --name c1 --network multi cnm-lab/sandbox:latest sleep 3600 >/dev/null"
+  on "$n2" "until docker network inspect multi >/dev/null 2>&1; do sleep 0.2; done
+docker run -d --init --name c2 --network multi cnm-lab/sandbox:latest sleep 3600 >/dev/null
+docker exec c2 ping -c 1 -w 20 c1 >/dev/null && docker exec c2 ping -c 3 -i 0.2 c1"
+}
+
+log=$(mktemp)
+
+fresh_lab
+start=$(date +%s.%N); shell_steps > "$log" 2>&1; a=$(echo "$(date +%s.%N) - $start" | bc)
+fresh_lab
+start=$(date +%s.%N); ansible-playbook -i "$inventory" "${BENCH_PLAYBOOK:-playbooks/site.yml}" > "$log" 2>&1; b=$(echo "$(date +%s.%N) - $start" | bc)
+start=$(date +%s.%N); ansible-playbook -i "$inventory" "${BENCH_PLAYBOOK:-playbooks/site.yml}" > "$log" 2>&1; c=$(echo "$(date +%s.%N) - $start" | bc)
+changed=$(grep -oE 'changed=[0-9]+' "$log" | cut -d= -f2 | paste -sd+ | bc)
+rm -f "$log"
+printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '(a) shell script with the docker CLI: %6.1f s\n' "$a"
+printf '(b) site.yml on fresh hosts:         %6.1f s  (b/a = %.1f, target <= 1.5)\n' "$b" "$(echo "$b / $a" | bc -l)"
+printf '(c) site.yml again:                  %6.1f s  (%s changed; target <= 5 s, 0 changed)\n' "$c" "$changed"
