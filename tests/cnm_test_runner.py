@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,3 +64,15 @@ def run_playbook(playbook_yaml, inventory="localhost,", extra_args=(), check=Fal
         return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900, cwd=str(REPO), check=False)
     finally:
         os.unlink(path)
+
+
+def wait_for(what, probe, seconds=60):
+    """Poll `probe` until it returns true; fail the test naming `what` after `seconds`."""
+    import pytest
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if probe():
+            return
+        time.sleep(0.5)
+    pytest.fail("timed out waiting for %s" % what)

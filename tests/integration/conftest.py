@@ -130,3 +130,9 @@ def recap_changed(stdout):
         if " changed=" in line and " ok=" in line:
             total += int(line.split(" changed=")[1].split()[0])
     return total
+
+
+@pytest.fixture(scope="module")
+def once():
+    """A dict for lab changes a test module makes once, shared by its fixtures."""
+    return {}

@@ -9,23 +9,15 @@ again. The lab is removed afterwards.
 
 import json
 import subprocess
-import time
 
 import pytest
+
+from cnm_test_runner import wait_for
 
 LAB = "epmod"
 SUBNET = "10.202.200.0/24"
 ADDRESS = "10.202.200.50"
 WEB = "cnmt-ep-web"
-
-
-def wait_for(what, probe, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if probe():
-            return
-        time.sleep(0.5)
-    pytest.fail("timed out waiting for %s" % what)
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections import namedtuple
 from pathlib import Path
 
 import pytest
+
+from cnm_test_runner import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 LAB_TOOL = REPO / "lab" / "cnm_lab.py"
@@ -154,15 +155,6 @@ def in_node(node, *command, check=True):
     if check:
         assert proc.returncode == 0, "%s in %s: %s%s" % (command, node, proc.stdout, proc.stderr)
     return proc
-
-
-def wait_for(what, probe, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if probe():
-            return
-        time.sleep(0.5)
-    pytest.fail("timed out waiting for %s" % what)
 
 
 def play(runner, lab, host, tasks):

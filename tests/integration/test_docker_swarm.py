@@ -35,12 +35,6 @@ def second_run(lab, first_run, play_once):
     return play_once("second", SWARM_PLAY, lab.inventory)
 
 
-@pytest.fixture(scope="module")
-def once():
-    """Lab changes made once per module."""
-    return {}
-
-
 @pytest.fixture
 def attached(lab, once, first_run):
     """An attachable overlay made on the manager; c1 on n1 and c2 on n2 started on it."""

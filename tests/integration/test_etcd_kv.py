@@ -36,12 +36,6 @@ def second_run(lab, first_run, play_once):
     return play_once("second", ETCD_PLAY, lab.inventory)
 
 
-@pytest.fixture(scope="module")
-def once():
-    """Lab changes made once per module."""
-    return {}
-
-
 @pytest.fixture
 def cluster_store_network(lab, once, first_run):
     """n1 and n2 use etcd://kv:2379 as cluster store; an overlay is made on n1."""
