@@ -2,6 +2,8 @@
 # Run every Molecule scenario under molecule/ (each needs the lab images; see lab/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Scenarios use this checkout as the collection (see .config/molecule/config.yml).
+export ANSIBLE_COLLECTIONS_PATH="$PWD/.build"
 scenarios=$(find molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | xargs -rn1 basename | sort)
 if [ -z "$scenarios" ]; then
   echo "molecule: no scenarios yet"
