@@ -197,7 +197,7 @@ def etcd_lab(lab_factory):
 
 
 def test_etcd_store_with_the_v2_api_passes_the_store_check(etcd_lab, playbook_runner):
-    proc = playbook_runner(PLAYBOOK, inventory=etcd_lab.inventory, extra_args=["-e", "cnm_overlay_store=etcd"])
+    proc = playbook_runner(PLAYBOOK, inventory=etcd_lab.inventory, extra_args=["-e", "cnm_overlay_kv_store=etcd"])
     cells, _notes = table(proc)
     assert [cells[host]["store"] for host in ("n1", "n2")] == ["OK", "OK"], proc.stdout
 
