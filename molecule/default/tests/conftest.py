@@ -1,4 +1,6 @@
-"""Hosts of the site by role, from the inventory Molecule hands to testinfra."""
+"""Hosts of the site by role, from the inventory Molecule hands to testinfra.
+
+Shared by every lab scenario: molecule/etcd and molecule/swarm link to this file."""
 
 import pytest
 import testinfra
