@@ -386,7 +386,8 @@ def evaluate(hosts, facts, settings):
     rows = dict((host, dict((check, row.get(check) or _result(OK if check == "reached" else SKIP, "")) for check in checks)) for host, row in rows.items())
     failed = [(host, check, rows[host][check]["reason"]) for host in hosts for check in checks
               if rows[host][check]["status"] == FAIL]
-    return {"checks": checks, "rows": rows, "failed": failed, "control_plane": plane}
+    return {"checks": checks, "rows": rows, "failed": failed, "control_plane": plane,
+            "store_url": settings.get("store_url") or ""}
 
 
 def _check(problem):
@@ -422,6 +423,8 @@ def failure_message(report):
     by_check = {}
     for host, check, _reason in report["failed"]:
         by_check.setdefault(check, []).append(host)
-    parts = ["%s failed on %s: %s" % (check, ", ".join(hosts), FIXES.get(check, "see the table above"))
+    # The store is named by its URL: which store the hosts could not reach is said at once.
+    names = {"store": ("store %s" % report.get("store_url", "")).strip()}
+    parts = ["%s failed on %s: %s" % (names.get(check, check), ", ".join(hosts), FIXES.get(check, "see the table above"))
              for check, hosts in sorted(by_check.items(), key=lambda item: report["checks"].index(item[0]))]
     return "Preflight found %d problem(s) before any change was made. %s." % (len(report["failed"]), ". ".join(parts))

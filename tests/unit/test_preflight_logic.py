@@ -256,6 +256,13 @@ def test_failure_message_names_each_failing_check_once_with_its_fix():
     assert message.count("advertise failed on n1, n2: set cnm_overlay_advertise_interface") == 1
 
 
+def test_failure_message_names_the_store_url():
+    facts = _fleet()
+    facts["n2"]["store"] = [{"url": "http://kv:8500/v1/status/leader", "status": -1, "msg": "timed out"}]
+    message = pf.failure_message(pf.evaluate(["n1", "n2"], facts, SETTINGS))
+    assert "store consul://kv:8500 failed on n2: start the key-value store" in message
+
+
 def test_token_round_trip_and_foreign_tokens_ignored():
     assert probe.parse_token(probe.make_token("r1", "n1", "udp/4789"), "r1") == ("n1", "udp/4789")
     assert probe.parse_token(probe.make_token("r0", "n1", "udp/4789"), "r1") is None

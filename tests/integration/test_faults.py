@@ -1,0 +1,241 @@
+"""Faults a kv-mode overlay meets, on one bullseye lab (`fault-kv`), in this order:
+
+1. the store is down before the first converge: site.yml fails fast naming the store's URL
+   and changes no engine;
+2. the store stops after setup: c1 and c2 keep talking; once it is back a re-run converges;
+3. n2's dockerd is killed (kill -9): a re-run starts it again through the service manager;
+6. n2 is lost (its lab container removed): from n1 playbooks/remove_host.yml removes the
+   stale endpoint of c2 so the name can be used again; n2 rebuilt and re-converged joins.
+
+Each test asserts what the operator sees: the play's result and message, the hosts' state.
+Consul will require an ACL token: the tests look at Docker's view, never read Consul KV.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from cnm_test_runner import REPO, wait_for
+
+LAB = "fault-kv"
+SITE = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
+REMOVE_HOST = "- ansible.builtin.import_playbook: %s/playbooks/remove_host.yml\n" % REPO
+# The failing part of a run against a store that is down: from the first request to the store.
+STORE_PROBE_TASK = "Ask the store for its leader and health"
+STORE_DOWN_BOUND = 30
+# Consul's HTTP port dropped for everyone but kv itself: the store runs, the docker hosts time out.
+BLOCK_STORE = "iptables -%s INPUT -i eth0 -p tcp --dport 8500 -j DROP"
+
+
+@pytest.fixture(scope="module")
+def lab(lab_factory):
+    return lab_factory(LAB, "bullseye")
+
+
+def timed_playbook(playbook, inventory, extra_args=()):
+    """Run a playbook with the profile_tasks callback, which prints each task's start time."""
+    env = dict(os.environ, ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", ANSIBLE_NOCOLOR="1",
+               ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO / ".build"), os.environ.get("PYTHONPATH")])))
+    path = REPO / ".build" / ("fault-%d.yml" % os.getpid())
+    path.write_text(playbook, encoding="utf-8")
+    try:
+        return subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+                               "-i", inventory, str(path), *extra_args],
+                              capture_output=True, text=True, env=env, cwd=str(REPO), timeout=900, check=False)
+    finally:
+        path.unlink()
+
+
+def seconds_since_start(line):
+    """profile_tasks' elapsed time at the end of a timestamp line ('... (0:00:01.2)   0:00:12.345 ***')."""
+    hours, minutes, seconds = re.search(r"\)\s+(\d+):(\d+):([\d.]+)", line).groups()
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def failing_part_seconds(stdout, first_task):
+    """Seconds from the start of `first_task` to the end of the run, by profile_tasks' timestamps."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("TASK [") and first_task in line)
+    stamps = [line for line in lines[start:] if re.search(r"\)\s+\d+:\d+:[\d.]+", line)]
+    return seconds_since_start(stamps[-1]) - seconds_since_start(stamps[0])
+
+
+def daemon_json(lab, node):
+    result = lab.sh(node, "cat /etc/docker/daemon.json")
+    return result.stdout if result.returncode == 0 else "<absent>"
+
+
+def dockerd_pid(lab, node):
+    return lab.sh(node, "cat /run/docker.pid").stdout.strip()
+
+
+def ping(lab, node, container, target):
+    """`container` on `node` pings `target` over the overlay (a few tries: a new path can take seconds)."""
+    script = "for i in $(seq 20); do ping -c1 -W1 %s >/dev/null && exit 0; sleep 1; done; exit 1" % target
+    return lab.sh(node, "docker exec %s sh -c '%s'" % (container, script), timeout=90).returncode == 0
+
+
+def overlay_address(lab, node, container):
+    return lab.sh(node, "docker inspect -f '{{.NetworkSettings.Networks.multi.IPAddress}}' %s" % container,
+                  check=True).stdout.strip()
+
+
+def check_passed(result):
+    return "overlay_check: 6 checks on multi passed" in " ".join(result.stdout.split())
+
+
+# 1. Store down before converge -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def store_down(lab):
+    """site.yml on the fresh lab while the store's port is blocked: what it did and what it left."""
+    before = {node: (daemon_json(lab, node), dockerd_pid(lab, node)) for node in ("n1", "n2")}
+    lab.sh("kv", BLOCK_STORE % "I", check=True)
+    try:
+        result = timed_playbook(SITE, lab.inventory)
+    finally:
+        lab.sh("kv", BLOCK_STORE % "D", check=True)
+    after = {node: (daemon_json(lab, node), dockerd_pid(lab, node)) for node in ("n1", "n2")}
+    return result, before, after
+
+
+def test_store_down_fails_the_play_naming_the_store_url(lab, store_down, flat):
+    result = store_down[0]
+    assert result.returncode != 0, result.stdout[-3000:]
+    assert "consul://%s:8500" % lab.address("kv") in flat(result), result.stdout[-3000:]
+
+
+def test_store_down_fails_within_the_bound(store_down):
+    seconds = failing_part_seconds(store_down[0].stdout, STORE_PROBE_TASK)
+    assert seconds < STORE_DOWN_BOUND, "the failing part took %.1f s" % seconds
+
+
+def test_store_down_writes_no_daemon_json_and_restarts_no_engine(store_down):
+    _, before, after = store_down
+    assert after == before
+    assert all(pid for _, pid in after.values())
+
+
+# Setup, then 2. Store stopped after setup ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def converged(lab, store_down, playbook_runner):
+    return playbook_runner(SITE, inventory=lab.inventory)
+
+
+def test_converge_after_the_store_is_back(converged):
+    assert converged.returncode == 0, converged.stdout[-3000:]
+    assert check_passed(converged), converged.stdout[-3000:]
+
+
+@pytest.fixture(scope="module")
+def store_stopped(lab, converged):
+    lab.sh("kv", "service consul stop", check=True)
+    wait_for("consul on kv stopped", lambda: lab.sh("kv", "pidof consul").returncode != 0, 30)
+    # Long enough for the engines to notice the store is gone.
+    time.sleep(5)
+    yield
+    lab.sh("kv", "service consul start", check=True)
+
+
+@pytest.mark.parametrize("node, container, target", [("n2", "c2", "c1"), ("n1", "c1", "c2")])
+def test_traffic_flows_by_name_with_the_store_stopped(lab, store_stopped, node, container, target):
+    assert ping(lab, node, container, target), "%s on %s cannot reach %s" % (container, node, target)
+
+
+def test_traffic_flows_by_address_with_the_store_stopped(lab, store_stopped):
+    assert ping(lab, "n2", "c2", overlay_address(lab, "n1", "c1"))
+
+
+@pytest.fixture(scope="module")
+def store_back(lab, store_stopped, playbook_runner):
+    lab.sh("kv", "service consul start", check=True)
+    return playbook_runner(SITE, inventory=lab.inventory)
+
+
+def test_rerun_converges_after_the_store_returns(store_back):
+    assert store_back.returncode == 0, store_back.stdout[-3000:]
+    assert check_passed(store_back), store_back.stdout[-3000:]
+
+
+# 3. dockerd killed on n2 ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def engine_killed(lab, store_back, playbook_runner):
+    killed = dockerd_pid(lab, "n2")
+    lab.sh("n2", "kill -9 %s" % killed, check=True)
+    wait_for("dockerd on n2 gone", lambda: lab.sh("n2", "kill -0 %s" % killed).returncode != 0, 20)
+    return killed, playbook_runner(SITE, inventory=lab.inventory)
+
+
+def test_rerun_after_dockerd_was_killed_converges(engine_killed):
+    result = engine_killed[1]
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert check_passed(result), result.stdout[-3000:]
+
+
+def test_killed_engine_is_running_again_under_its_service(lab, engine_killed):
+    assert dockerd_pid(lab, "n2") not in ("", engine_killed[0])
+    assert lab.sh("n2", "service docker status").returncode == 0
+
+
+# 6. n2 lost abruptly -------------------------------------------------------------------------
+
+def network_endpoints_on_n1(lab):
+    return lab.sh("n1", "docker network inspect multi --format '{{range .Containers}}{{.Name}} {{end}}'",
+                  check=True).stdout.split()
+
+
+@pytest.fixture(scope="module")
+def n2_lost(lab, engine_killed):
+    subprocess.run(["docker", "rm", "--force", lab.container("n2")], capture_output=True, check=True)
+    return network_endpoints_on_n1(lab)
+
+
+def test_lost_host_leaves_a_stale_endpoint(n2_lost):
+    assert "c2" in n2_lost
+
+
+@pytest.fixture(scope="module")
+def lost_removed(lab, n2_lost, playbook_runner):
+    return playbook_runner(REMOVE_HOST, inventory=lab.inventory, extra_args=["-e", "cnm_overlay_lost_hosts=[n2]"])
+
+
+def test_remove_host_removes_the_stale_endpoint(lab, lost_removed):
+    assert lost_removed.returncode == 0, lost_removed.stdout[-3000:]
+    assert "c2" not in network_endpoints_on_n1(lab)
+
+
+def test_remove_host_names_what_it_removed(lost_removed, flat):
+    assert "stale endpoint c2" in flat(lost_removed), lost_removed.stdout[-3000:]
+
+
+def test_name_of_the_lost_container_is_reused_on_n1(lab, lost_removed):
+    reused = lab.sh("n1", "docker run -d --init --name c2 --network multi cnm-lab/sandbox:latest sleep 600")
+    try:
+        assert reused.returncode == 0, reused.stderr
+        assert ping(lab, "n1", "c1", "c2")
+    finally:
+        lab.sh("n1", "docker rm -f c2")
+
+
+@pytest.fixture(scope="module")
+def n2_rebuilt(lab, lost_removed, playbook_runner):
+    up = subprocess.run([sys.executable, str(REPO / "lab" / "cnm_lab.py"), "up", "--lab", LAB, "--generation",
+                         "bullseye"], capture_output=True, text=True, timeout=900, check=False)
+    assert up.returncode == 0, up.stdout + up.stderr
+    return playbook_runner(SITE, inventory=lab.inventory)
+
+
+def test_rebuilt_n2_rejoins_and_the_check_passes(n2_rebuilt):
+    assert n2_rebuilt.returncode == 0, n2_rebuilt.stdout[-3000:]
+    assert check_passed(n2_rebuilt), n2_rebuilt.stdout[-3000:]
+
+
+def test_rebuilt_n2_sees_the_network(lab, n2_rebuilt):
+    assert "multi" in lab.sh("n2", "docker network ls --format '{{.Name}}'", check=True).stdout.split()
