@@ -45,9 +45,10 @@ FIXES = {
              " CONFIG_XFRM_USER); use an unencrypted network or a kernel that has it",
     "mtu": "set the overlay network's MTU option (cnm_overlay_mtu / preflight_network_mtu) to at most"
            " the smallest underlay MTU, or auto; containers then get %d bytes less" % VXLAN_OVERHEAD,
-    "engine": "kv mode needs Docker <= 20.10 (the cluster store was removed in 23.0) and swarm"
-              " mode is for >= 23: set cnm_overlay_control_plane to match the engines, or"
-              " upgrade/downgrade the engine on the listed hosts",
+    "engine": "start (or install) the engine where none answers (site.yml does, with"
+              " preflight_engine_missing_ok); kv mode needs Docker <= 20.10 (the cluster store was removed"
+              " in 23.0) and swarm mode is for >= 23: set cnm_overlay_control_plane to match the engines,"
+              " or upgrade/downgrade the engine on the listed hosts",
     "tcp/7946": "open TCP 7946 (gossip) between all docker hosts in host and network firewalls",
     "udp/7946": "open UDP 7946 (gossip) between all docker hosts in host and network firewalls",
     "udp/4789": "open UDP 4789 (VXLAN data path) between all docker hosts in host and network"
@@ -359,7 +360,7 @@ def evaluate(hosts, facts, settings):
         else:
             row["mtu"] = _check(mtu_problem(advertise.get("mtu"), containers_mtu))
         if not versions[host] and settings.get("engine_missing_ok"):
-            row["engine"] = _result(SKIP, "no engine yet (preflight_engine_missing_ok): it is installed later")
+            row["engine"] = _result(SKIP, "no engine answers (preflight_engine_missing_ok): it is installed or started later")
         else:
             row["engine"] = _check(engine_problem(versions[host], plane, versions, host_facts.get("engine_error")))
         for check in checks:
