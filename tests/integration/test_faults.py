@@ -204,7 +204,7 @@ def test_lost_host_leaves_a_stale_endpoint(n2_lost):
 
 @pytest.fixture(scope="module")
 def lost_removed(lab, n2_lost):
-    return run_playbook(REMOVE_HOST, inventory=lab.inventory, extra_args=["-e", "cnm_overlay_lost_hosts=[n2]"])
+    return run_playbook(REMOVE_HOST, inventory=lab.inventory, extra_args=["-e", "cnm_overlay_lost_hosts=n2"])
 
 
 def test_remove_host_removes_the_stale_endpoint(lab, lost_removed):

@@ -79,7 +79,7 @@ def test_swarm_sees_the_lost_worker_down(worker_lost):
 
 @pytest.fixture(scope="module")
 def lost_removed(lab, worker_lost):
-    return run_playbook(REMOVE_HOST, inventory=lab.inventory, extra_args=["-e", "cnm_overlay_lost_hosts=[n2]"])
+    return run_playbook(REMOVE_HOST, inventory=lab.inventory, extra_args=["-e", "cnm_overlay_lost_hosts=n2"])
 
 
 def test_remove_host_removes_the_lost_node(lab, lost_removed):
