@@ -117,9 +117,9 @@ def test_store_down_fails_within_the_bound(store_down):
 
 
 def test_store_down_writes_no_daemon_json_and_restarts_no_engine(store_down):
-    _, before, after = store_down
+    before, after = store_down[1:]
     assert after == before
-    assert all(pid for _, pid in after.values())
+    assert all(state[1] for state in after.values()), "an engine is not running: %s" % after
 
 
 # Setup, then 2. Store stopped after setup ----------------------------------------------------
