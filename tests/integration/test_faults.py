@@ -194,12 +194,21 @@ def network_endpoints_on_n1(lab):
 
 @pytest.fixture(scope="module")
 def n2_lost(lab, engine_killed):
+    """n2 gone: the endpoints n1 sees, and a new c2 on n1 tried before any clean-up."""
     subprocess.run(["docker", "rm", "--force", lab.container("n2")], capture_output=True, check=True)
-    return network_endpoints_on_n1(lab)
+    endpoints = network_endpoints_on_n1(lab)
+    blocked = lab.sh("n1", "docker run -d --init --name c2 --network multi cnm-lab/sandbox:latest sleep 600")
+    lab.sh("n1", "docker rm -f c2")
+    return endpoints, blocked
 
 
 def test_lost_host_leaves_a_stale_endpoint(n2_lost):
-    assert "c2" in n2_lost
+    assert "c2" in n2_lost[0]
+
+
+def test_stale_endpoint_holds_the_name(n2_lost):
+    blocked = n2_lost[1]
+    assert blocked.returncode != 0 and "endpoint with name c2 already exists" in blocked.stderr, blocked.stderr
 
 
 @pytest.fixture(scope="module")
