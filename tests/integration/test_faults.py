@@ -212,7 +212,21 @@ def test_stale_endpoint_holds_the_name(n2_lost):
 
 
 @pytest.fixture(scope="module")
-def lost_removed(lab, n2_lost):
+def lost_planned(lab, n2_lost):
+    """remove_host.yml in check mode: what it would remove, and the endpoints n1 sees after it."""
+    result = run_playbook(REMOVE_HOST, inventory=lab.inventory, extra_args=["-e", "cnm_overlay_lost_hosts=n2"], check=True)
+    return result, network_endpoints_on_n1(lab)
+
+
+def test_remove_host_check_mode_names_the_stale_endpoint_and_keeps_it(lost_planned, flat):
+    result, endpoints = lost_planned
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "stale endpoint c2" in flat(result), result.stdout[-3000:]
+    assert "c2" in endpoints
+
+
+@pytest.fixture(scope="module")
+def lost_removed(lab, lost_planned):
     return run_playbook(REMOVE_HOST, inventory=lab.inventory, extra_args=["-e", "cnm_overlay_lost_hosts=n2"])
 
 
