@@ -194,3 +194,43 @@ def test_the_next_engine_was_not_restarted(lab, broken, before_fault):
 
 def test_c1_survives_the_failed_restart(lab, broken, before_fault):
     assert container_state(lab, "n1", "c1") == before_fault["c1"]
+
+
+# The overlay check after a restart fails (here: its sandbox image is missing): the rollout stops there.
+
+CHECK_FAILS = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True, "log-level": "warn"},
+                                 "cnm_overlay_check_image": "cnm-lab/missing:latest"}))
+
+
+@pytest.fixture
+def before_check_fault(lab, broken, once):
+    if "before_check_fault" not in once:
+        once["before_check_fault"] = {"dockerd": {node: dockerd_pid(lab, node) for node in NODES},
+                                      "daemon_json": {node: daemon_json(lab, node) for node in NODES}}
+    return once["before_check_fault"]
+
+
+@pytest.fixture
+def check_failed(lab, before_check_fault, play_once):
+    return play_once("check-fails", SITE, lab.inventory, CHECK_FAILS)
+
+
+def test_failed_check_stops_the_rollout_naming_the_host(check_failed, flat):
+    assert check_failed.returncode != 0
+    assert "Engine rollout stopped at n1: after its engine restart the overlay network multi failed the check " \
+        "between n1 and n2" in flat(check_failed)
+
+
+def test_failed_check_names_the_waiting_host(check_failed, flat):
+    assert "The engines of n2 were not restarted and their previous daemon.json is back." in flat(check_failed)
+
+
+def test_failed_check_keeps_the_restarted_engine_with_its_new_option(lab, check_failed, before_check_fault):
+    assert (dockerd_pid(lab, "n1") != before_check_fault["dockerd"]["n1"],
+            lab.docker_info("n1")["LoggingDriver"], '"log-level": "warn"' in daemon_json(lab, "n1")) \
+        == (True, "json-file", True)
+
+
+def test_failed_check_leaves_the_next_engine_alone(lab, check_failed, before_check_fault):
+    assert (dockerd_pid(lab, "n2"), daemon_json(lab, "n2")) == \
+        (before_check_fault["dockerd"]["n2"], before_check_fault["daemon_json"]["n2"])
