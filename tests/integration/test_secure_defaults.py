@@ -49,7 +49,7 @@ def consul(lab, path, token=None, method="GET", data=None):
     if data is not None:
         command += " --data '%s'" % data
     out = lab.sh("n1", "%s http://kv:8500%s" % (command, path)).stdout
-    body, _, status = out.rpartition("\n")
+    body, status = out.rsplit("\n", 1)
     return int(status), body
 
 
