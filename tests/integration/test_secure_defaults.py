@@ -271,3 +271,39 @@ def test_etcd_answers_a_client_certificate(etcd_lab, etcd_tls):
 
 def test_overlay_works_over_etcd_with_tls(etcd_lab, etcd_tls):
     assert etcd_lab.sh("n2", "docker exec c2 ping -c 2 -W 5 c1").returncode == 0
+
+
+HOST_FLAG_PLAY = """
+- name: The TCP API on an engine started with -H
+  hosts: n1
+  roles:
+    - role: cnm.overlay.docker_engine
+      docker_engine_tcp_listen: 0.0.0.0:2376
+      docker_engine_tls_ca_file: {d}/ca.pem
+      docker_engine_tls_cert_file: {d}/cert.pem
+      docker_engine_tls_key_file: {d}/key.pem
+""".format(d=TLS_DIR)
+
+
+@pytest.fixture
+def host_flag(etcd_lab, etcd_tls, once, playbook_runner):
+    """n1's dockerd restarted with -H from DOCKER_OPTS, then asked for the TCP API (daemon.json before, after)."""
+    if "host_flag" not in once:
+        restart = "service docker restart >/dev/null; for i in $(seq 60); do docker info >/dev/null 2>&1 && exit 0; sleep 1; done"
+        etcd_lab.sh("n1", "echo 'DOCKER_OPTS=\"-H unix:///var/run/docker.sock\"' >> /etc/default/docker; " + restart,
+                    check=True)
+        before = etcd_lab.sh("n1", "sha256sum /etc/docker/daemon.json", check=True).stdout
+        result = playbook_runner(HOST_FLAG_PLAY, inventory=etcd_lab.inventory)
+        after = etcd_lab.sh("n1", "sha256sum /etc/docker/daemon.json", check=True).stdout
+        etcd_lab.sh("n1", "sed -i '/^DOCKER_OPTS=/d' /etc/default/docker; " + restart, check=True)
+        once["host_flag"] = (result, before, after)
+    return once["host_flag"]
+
+
+def test_tcp_api_with_h_on_the_command_line_fails_naming_it(host_flag, flat):
+    result = host_flag[0]
+    assert result.returncode != 0 and "The running dockerd has -H on its command line" in flat(result)
+
+
+def test_tcp_api_with_h_on_the_command_line_leaves_daemon_json_unchanged(host_flag):
+    assert host_flag[1] == host_flag[2]
