@@ -307,3 +307,48 @@ def test_tcp_api_with_h_on_the_command_line_fails_naming_it(host_flag, flat):
 
 def test_tcp_api_with_h_on_the_command_line_leaves_daemon_json_unchanged(host_flag):
     assert host_flag[1] == host_flag[2]
+
+
+CONSUL_PLAY = """
+- name: Consul servers
+  hosts: kv_store
+  roles:
+    - cnm.overlay.consul_kv
+"""
+
+
+@pytest.fixture(scope="module")
+def consul_cluster(lab_factory, inventory_file):
+    """kv, n1 and n2 of another bullseye lab as three Consul servers."""
+    lab = lab_factory("sec-c3", "bullseye")
+    return lab, inventory_file({"kv_store": {node: lab.host_vars(node) for node in ("kv", "n1", "n2")}})
+
+
+@pytest.fixture
+def cluster_run(consul_cluster, play_once):
+    return play_once("consul-cluster", CONSUL_PLAY, consul_cluster[1])
+
+
+def test_three_servers_converge_with_acls(cluster_run):
+    assert cluster_run.returncode == 0, cluster_run.stdout[-3000:]
+
+
+def test_three_servers_share_the_gossip_key(consul_cluster, cluster_run):
+    keys = consul_cluster[0].sh("kv", "CONSUL_HTTP_TOKEN=$(cat %s/management.token) consul keyring -list" % SECRETS,
+                                check=True).stdout
+    assert "%s [3/3]" % secret(consul_cluster[0], "gossip.key") in keys
+
+
+def test_secrets_are_kept_on_the_first_server_only(consul_cluster, cluster_run):
+    assert consul_cluster[0].sh("n1", "test -e %s" % SECRETS).returncode != 0
+
+
+def test_anonymous_write_on_another_server_is_refused(consul_cluster, cluster_run):
+    status = consul_cluster[0].sh("n2", "curl -s -o /dev/null -w '%{http_code}' -X PUT --data x "
+                                  "http://127.0.0.1:8500/v1/kv/sec-anonymous").stdout
+    assert status == "403"
+
+
+def test_three_servers_second_run_changes_nothing(consul_cluster, cluster_run, play_once, changed_count):
+    result = play_once("consul-cluster-again", CONSUL_PLAY, consul_cluster[1])
+    assert result.returncode == 0 and changed_count(result.stdout) == 0, result.stdout[-3000:]
