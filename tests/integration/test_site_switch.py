@@ -9,8 +9,10 @@ from cnm_test_runner import REPO
 
 SITE = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
 
-# What an upgraded kv-mode host looks like: the keys of kv mode, and one setting of its own.
-LEFTOVER = {"cluster-store": "etcd://kv:2379", "cluster-advertise": "eth0:2376", "log-level": "info"}
+# What an upgraded kv-mode host looks like: the keys of kv mode (live-restore too, which swarm
+# mode refuses), and one setting of its own.
+LEFTOVER = {"cluster-store": "etcd://kv:2379", "cluster-advertise": "eth0:2376", "live-restore": True,
+            "log-level": "info"}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,7 @@ def second_run(lab, converged, play_once):
 
 def test_check_mode_prints_the_switch_plan(planned, flat):
     assert planned.returncode == 0, planned.stdout[-3000:]
-    assert "kv -> swarm switch: remove cluster-advertise, cluster-store from /etc/docker/daemon.json" in flat(planned)
+    assert "kv -> swarm switch: remove cluster-advertise, cluster-store, live-restore from /etc/docker/daemon.json" in flat(planned)
 
 
 def test_check_mode_names_the_engines_it_would_restart(planned, flat):

@@ -32,3 +32,7 @@ def test_no_cluster_flag_on_the_daemon_command_line(host):
 def test_network_multi_is_a_global_overlay(host):
     inspect = json.loads(host.check_output("docker network inspect %s" % NETWORK))[0]
     assert (inspect["Driver"], inspect["Scope"]) == ("overlay", "global")
+
+
+def test_live_restore_is_on(host):
+    assert docker_info(host, "LiveRestoreEnabled") == "true"

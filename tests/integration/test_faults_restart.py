@@ -1,0 +1,236 @@
+"""Fault tests 4 and 5 of issue 7 on a bullseye lab (kv mode, Consul, real daemons), driven the way
+an operator does it: site.yml re-run with a changed daemon option.
+
+4. A daemon restart with c1 running: live-restore keeps c1 running (same PID and start time) and
+   c2 still reaches c1 by name and by address; each restart is followed by the overlay check.
+5. A daemon option dockerd refuses at start (log-level: verbose): the play fails with the daemon's
+   own error, daemon.json is back byte for byte on every host, and the engine runs with the
+   previous configuration."""
+
+import json
+
+import pytest
+
+from cnm_test_runner import REPO
+
+SITE = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
+DEBUG_ON = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True}}))
+# Passes the role's checks (a mapping of daemon.json keys), but dockerd exits: "unable to parse logging level".
+# The rollout waits 20 s instead of 60 for the engine that does not come back.
+BAD_OPTION = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True, "log-level": "verbose"},
+                                "docker_restart_wait_timeout": 20}))
+NODES = ("n1", "n2")
+
+
+@pytest.fixture(scope="module")
+def lab(lab_factory):
+    return lab_factory("safe-restart", "bullseye")
+
+
+def daemon_json(lab, node):
+    return lab.sh(node, "cat /etc/docker/daemon.json").stdout
+
+
+def dockerd_pid(lab, node):
+    return lab.sh(node, "pidof dockerd", check=True).stdout.strip()
+
+
+def container_state(lab, node, name):
+    return lab.sh(node, "docker inspect -f '{{.State.Pid}} {{.State.StartedAt}} {{.State.Running}}' %s" % name,
+                  check=True).stdout.strip()
+
+
+def ping(lab, node, container, target):
+    return lab.sh(node, "docker exec %s ping -c 3 -W 2 %s" % (container, target))
+
+
+@pytest.fixture
+def planned_fresh(lab, play_once):
+    """site.yml --check --diff on the fresh lab: the plan, nothing done."""
+    return play_once("fresh-check", SITE, lab.inventory, ("--diff",), check=True)
+
+
+@pytest.fixture
+def converged(lab, planned_fresh, play_once):
+    result = play_once("converge", SITE, lab.inventory)
+    assert result.returncode == 0, result.stdout[-3000:]
+    return result
+
+
+@pytest.fixture
+def before_restart(lab, converged, once):
+    if "before_restart" not in once:
+        once["before_restart"] = {"c1": container_state(lab, "n1", "c1"),
+                                  "dockerd": {node: dockerd_pid(lab, node) for node in NODES},
+                                  "daemon_json": {node: daemon_json(lab, node) for node in NODES}}
+    return once["before_restart"]
+
+
+@pytest.fixture
+def planned_restart(lab, before_restart, play_once):
+    """site.yml --check --diff with debug turned on: the restart plan."""
+    return play_once("debug-check", SITE, lab.inventory, DEBUG_ON + ("--diff",), check=True)
+
+
+@pytest.fixture
+def restarted(lab, planned_restart, play_once):
+    """The operator turns debug on and re-runs site.yml: every engine restarts, one at a time."""
+    return play_once("debug-on", SITE, lab.inventory, DEBUG_ON)
+
+
+@pytest.fixture
+def before_fault(lab, restarted, once):
+    if "before_fault" not in once:
+        once["before_fault"] = {"c1": container_state(lab, "n1", "c1"),
+                                "dockerd": {node: dockerd_pid(lab, node) for node in NODES},
+                                "daemon_json": {node: daemon_json(lab, node) for node in NODES}}
+    return once["before_fault"]
+
+
+@pytest.fixture
+def broken(lab, before_fault, play_once):
+    """The operator adds a log level dockerd does not know and re-runs site.yml."""
+    return play_once("bad-option", SITE, lab.inventory, BAD_OPTION)
+
+
+# The plan on a fresh site
+
+def test_fresh_plan_shows_live_restore_in_the_daemon_json_diff(planned_fresh):
+    assert planned_fresh.returncode == 0, planned_fresh.stdout[-3000:]
+    assert '+  "live-restore": true' in planned_fresh.stdout
+
+
+def test_fresh_plan_writes_no_daemon_json(lab, planned_fresh):
+    assert lab.sh("n1", "test -e /etc/docker/daemon.json").returncode == 1
+
+
+def test_converge_turns_live_restore_on(lab, converged):
+    assert [lab.docker_info(node)["LiveRestoreEnabled"] for node in NODES] == [True, True]
+
+
+# 4. A daemon restart with c1 running
+
+def test_restart_plan_names_the_engine_and_the_check_after_it(planned_restart, flat):
+    assert "The engine on n1 would be restarted (its daemon.json changes), then the overlay network multi checked " \
+        "between n1 and n2 before the next engine." in flat(planned_restart)
+
+
+def test_restart_plan_shows_the_new_option_in_the_diff(planned_restart):
+    assert '+  "debug": true' in planned_restart.stdout
+
+
+def test_restart_plan_restarts_nothing(lab, planned_restart, before_restart):
+    assert {node: dockerd_pid(lab, node) for node in NODES} == before_restart["dockerd"]
+
+
+def test_restart_plan_changes_no_daemon_json(lab, planned_restart, before_restart):
+    assert {node: daemon_json(lab, node) for node in NODES} == before_restart["daemon_json"]
+
+
+def test_restart_run_succeeds(restarted):
+    assert restarted.returncode == 0, restarted.stdout[-3000:]
+
+
+def test_every_engine_was_restarted_with_the_new_option(lab, restarted, before_restart):
+    after = {node: (dockerd_pid(lab, node), lab.docker_info(node)["Debug"]) for node in NODES}
+    assert all(pid != before_restart["dockerd"][node] and debug for node, (pid, debug) in after.items()), after
+
+
+def test_each_restart_is_followed_by_the_overlay_check(restarted, flat):
+    # Two restarts (n1, then n2), each checked, and the site's own check at the end.
+    assert flat(restarted).count("overlay_check: 6 checks on multi passed") == 3
+
+
+def test_c1_keeps_running_through_the_restart(lab, restarted, before_restart):
+    assert container_state(lab, "n1", "c1") == before_restart["c1"]
+
+
+def test_c2_reaches_c1_by_name_after_the_restart(lab, restarted):
+    result = ping(lab, "n2", "c2", "c1")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_c2_reaches_c1_by_address_after_the_restart(lab, restarted):
+    address = lab.sh("n1", "docker inspect -f '{{.NetworkSettings.Networks.multi.IPAddress}}' c1", check=True).stdout.strip()
+    result = ping(lab, "n2", "c2", address)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_rollout_check_leaves_no_container(lab, restarted):
+    assert lab.sh("n1", "docker ps -aq --filter name=cnm-restart-check", check=True).stdout.strip() == ""
+
+
+# 5. A daemon option that makes dockerd fail to start
+
+def test_bad_option_fails_the_play(broken):
+    assert broken.returncode != 0
+
+
+def test_failure_shows_the_daemons_own_error(broken, flat):
+    assert 'the daemon said "unable to parse logging level: verbose"' in flat(broken)
+
+
+def test_failure_names_the_host_and_stops_the_rollout(broken, flat):
+    assert "Engine rollout stopped at n1: its engine did not come back with the new daemon.json" in flat(broken)
+
+
+def test_failure_says_the_engine_runs_with_the_previous_daemon_json(broken, flat):
+    assert "daemon.json was rolled back and the engine restarted: it runs again with the previous daemon.json." in flat(broken)
+
+
+@pytest.mark.parametrize("node", NODES)
+def test_daemon_json_is_back_byte_for_byte(lab, broken, before_fault, node):
+    assert daemon_json(lab, node) == before_fault["daemon_json"][node]
+
+
+def test_engine_runs_with_the_previous_config(lab, broken):
+    info = lab.docker_info("n1")
+    assert (info["ClusterStore"], info["Debug"]) == ("consul://%s:8500" % lab.address("kv"), True)
+
+
+def test_the_next_engine_was_not_restarted(lab, broken, before_fault):
+    assert dockerd_pid(lab, "n2") == before_fault["dockerd"]["n2"]
+
+
+def test_c1_survives_the_failed_restart(lab, broken, before_fault):
+    assert container_state(lab, "n1", "c1") == before_fault["c1"]
+
+
+# The overlay check after a restart fails (here: its sandbox image is missing): the rollout stops there.
+
+CHECK_FAILS = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True, "log-level": "warn"},
+                                 "cnm_overlay_check_image": "cnm-lab/missing:latest"}))
+
+
+@pytest.fixture
+def before_check_fault(lab, broken, once):
+    if "before_check_fault" not in once:
+        once["before_check_fault"] = {"dockerd": {node: dockerd_pid(lab, node) for node in NODES},
+                                      "daemon_json": {node: daemon_json(lab, node) for node in NODES}}
+    return once["before_check_fault"]
+
+
+@pytest.fixture
+def check_failed(lab, before_check_fault, play_once):
+    return play_once("check-fails", SITE, lab.inventory, CHECK_FAILS)
+
+
+def test_failed_check_stops_the_rollout_naming_the_host(check_failed, flat):
+    assert check_failed.returncode != 0
+    assert "Engine rollout stopped at n1: after its engine restart the overlay network multi failed the check " \
+        "between n1 and n2" in flat(check_failed)
+
+
+def test_failed_check_names_the_waiting_host(check_failed, flat):
+    assert "The engines of n2 were not restarted and their previous daemon.json is back." in flat(check_failed)
+
+
+def test_failed_check_keeps_the_restarted_engine_with_its_new_option(lab, check_failed, before_check_fault):
+    assert (dockerd_pid(lab, "n1") != before_check_fault["dockerd"]["n1"],
+            lab.docker_info("n1")["LoggingDriver"], '"log-level": "warn"' in daemon_json(lab, "n1")) \
+        == (True, "json-file", True)
+
+
+def test_failed_check_leaves_the_next_engine_alone(lab, check_failed, before_check_fault):
+    assert (dockerd_pid(lab, "n2"), daemon_json(lab, "n2")) == \
+        (before_check_fault["dockerd"]["n2"], before_check_fault["daemon_json"]["n2"])

@@ -1,0 +1,354 @@
+"""Secure defaults of site.yml on a bullseye lab (Consul 1.8.7, docker.io 20.10.5), one fact per test:
+Consul ACLs with default deny and dockerd's own token, gossip encryption, secrets 0600 and never
+shown, and the engine's TCP API only with TLS client verification."""
+
+import subprocess
+
+import pytest
+
+from cnm_test_runner import REPO
+
+SITE = "- name: The site\n  ansible.builtin.import_playbook: %s\n" % (REPO / "playbooks" / "site.yml")
+SECRETS = "/etc/cnm-overlay/consul"
+NETWORK = "multi"
+TLS_DIR = "/etc/ssl/sec-tls"
+
+PLAIN_TCP_PLAY = """
+- name: A plain TCP listener for the engine
+  hosts: n1
+  roles:
+    - role: cnm.overlay.docker_engine
+      docker_engine_tcp_listen: 0.0.0.0:2375
+"""
+
+
+@pytest.fixture(scope="module")
+def lab(lab_factory):
+    return lab_factory("sec-site", "bullseye")
+
+
+@pytest.fixture
+def first_run(lab, play_once):
+    return play_once("site", SITE, lab.inventory)
+
+
+@pytest.fixture
+def second_run(lab, first_run, play_once):
+    return play_once("site-again", SITE, lab.inventory)
+
+
+def secret(lab, name):
+    return lab.sh("kv", "cat %s/%s" % (SECRETS, name), check=True).stdout.strip()
+
+
+def consul(lab, path, token=None, method="GET", data=None):
+    """HTTP status and body of a request to the store's API from n1 (a docker host)."""
+    command = "curl -s -w '\\n%%{http_code}' -X %s" % method
+    if token:
+        command += " -H 'X-Consul-Token: %s'" % token
+    if data is not None:
+        command += " --data '%s'" % data
+    out = lab.sh("n1", "%s http://kv:8500%s" % (command, path)).stdout
+    body, status = out.rsplit("\n", 1)
+    return int(status), body
+
+
+def test_site_converges(first_run):
+    assert first_run.returncode == 0, first_run.stdout[-3000:]
+
+
+def test_anonymous_kv_read_sees_no_docker_keys(lab, first_run):
+    assert consul(lab, "/v1/kv/docker/?keys")[0] == 404
+
+
+def test_anonymous_kv_write_is_refused(lab, first_run):
+    assert consul(lab, "/v1/kv/sec-anonymous", method="PUT", data="x")[0] == 403
+
+
+def test_docker_keys_are_read_with_the_docker_token(lab, first_run):
+    network_id = lab.sh("n1", "docker network inspect -f '{{.Id}}' %s" % NETWORK, check=True).stdout.strip()
+    assert network_id in consul(lab, "/v1/kv/docker/network/v1.0/network/?keys", token=secret(lab, "docker.token"))[1]
+
+
+def test_docker_token_cannot_write_outside_docker_prefix(lab, first_run):
+    assert consul(lab, "/v1/kv/sec-outside", token=secret(lab, "docker.token"), method="PUT", data="x")[0] == 403
+
+
+def test_dockerd_environment_holds_the_token(lab, first_run):
+    environ = lab.sh("n1", "tr '\\0' '\\n' < /proc/$(pidof dockerd)/environ", check=True).stdout
+    assert "CONSUL_HTTP_TOKEN=%s" % secret(lab, "docker.token") in environ.splitlines()
+
+
+def test_token_is_not_on_any_command_line(lab, first_run):
+    assert secret(lab, "docker.token") not in lab.sh("n1", "ps -eo args", check=True).stdout
+
+
+def test_tokens_are_not_in_the_play_output(lab, first_run, second_run):
+    tokens = [secret(lab, name) for name in ("docker.token", "agent.token", "management.token", "gossip.key")]
+    assert not [token for token in tokens if token in first_run.stdout + second_run.stdout]
+
+
+def test_token_is_not_in_daemon_json(lab, first_run):
+    assert secret(lab, "docker.token") not in lab.sh("n1", "cat /etc/docker/daemon.json", check=True).stdout
+
+
+def test_init_script_defaults_with_the_token_are_0600(lab, first_run):
+    assert lab.sh("n1", "stat -c %a /etc/default/docker", check=True).stdout.strip() == "600"
+
+
+def test_kept_secrets_are_0600(lab, first_run):
+    modes = lab.sh("kv", "stat -c '%%a %%U' %s/* /etc/consul.d/cnm-overlay-secrets.json" % SECRETS, check=True).stdout
+    assert modes.split() == ["600", "root"] * 4 + ["600", "consul"]
+
+
+def test_gossip_is_encrypted(lab, first_run):
+    info = lab.sh("kv", "CONSUL_HTTP_TOKEN=$(cat %s/management.token) consul info" % SECRETS, check=True).stdout
+    assert "encrypted = true" in info
+
+
+def test_gossip_key_is_the_kept_one(lab, first_run):
+    keys = lab.sh("kv", "CONSUL_HTTP_TOKEN=$(cat %s/management.token) consul keyring -list" % SECRETS, check=True).stdout
+    assert secret(lab, "gossip.key") in keys
+
+
+def test_second_run_changes_nothing(second_run, changed_count):
+    assert second_run.returncode == 0 and changed_count(second_run.stdout) == 0, second_run.stdout[-3000:]
+
+
+def test_c2_reaches_c1_by_name(lab, second_run):
+    assert lab.sh("n2", "docker exec c2 ping -c 2 -W 5 c1").returncode == 0
+
+
+@pytest.fixture
+def plain_tcp(lab, second_run, once, playbook_runner):
+    """daemon.json of n1 before and after asking for a TCP listener without TLS."""
+    if "plain_tcp" not in once:
+        before = lab.sh("n1", "sha256sum /etc/docker/daemon.json", check=True).stdout
+        result = playbook_runner(PLAIN_TCP_PLAY, inventory=lab.inventory)
+        once["plain_tcp"] = (result, before, lab.sh("n1", "sha256sum /etc/docker/daemon.json", check=True).stdout)
+    return once["plain_tcp"]
+
+
+def test_plain_tcp_listener_fails_with_the_reason(plain_tcp, flat):
+    result = plain_tcp[0]
+    assert result.returncode != 0 and "which is opened only with TLS and client certificate verification" in flat(result)
+
+
+def test_plain_tcp_listener_leaves_daemon_json_unchanged(plain_tcp):
+    assert plain_tcp[1] == plain_tcp[2]
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def pki(lab, tmp_path_factory, owner):
+    """A CA and, on every node in TLS_DIR, ca.pem and the node's cert.pem/key.pem (server and client use);
+    kv's key belongs to the store's user."""
+    work = tmp_path_factory.mktemp("pki")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=sec-ca",
+            "-keyout", "ca-key.pem", "-out", "ca.pem", cwd=work)
+    for node in ("kv", "n1", "n2"):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=%s" % node,
+                "-keyout", "%s-key.pem" % node, "-out", "%s.csr" % node, cwd=work)
+        (work / ("%s.ext" % node)).write_text(
+            "subjectAltName=IP:%s,DNS:%s\nextendedKeyUsage=serverAuth,clientAuth\n" % (lab.address(node), node),
+            encoding="utf-8")
+        openssl("x509", "-req", "-in", "%s.csr" % node, "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
+                "-days", "2", "-extfile", "%s.ext" % node, "-out", "%s.pem" % node, cwd=work)
+        lab.sh(node, "mkdir -p %s" % TLS_DIR, check=True)
+        for local, remote in [("ca.pem", "ca.pem"), ("%s.pem" % node, "cert.pem"), ("%s-key.pem" % node, "key.pem")]:
+            subprocess.run(["docker", "exec", "-i", lab.container(node), "sh", "-c",
+                            "umask 077; cat > %s/%s && chmod 644 %s/ca.pem %s/cert.pem 2>/dev/null; true"
+                            % (TLS_DIR, remote, TLS_DIR, TLS_DIR)],
+                           input=(work / local).read_bytes(), check=True)
+    lab.sh("kv", "chown %s %s/key.pem" % (owner, TLS_DIR), check=True)
+    return work
+
+
+def tls_vars(kind):
+    return [arg for field in ("ca", "cert", "key")
+            for arg in ("-e", "cnm_overlay_%s_tls_%s_file=%s/%s.pem" % (kind, field, TLS_DIR, field))]
+
+
+ENGINE_TCP = ["-e", "cnm_overlay_engine_tcp_listen=0.0.0.0:2376"] + tls_vars("engine")
+
+
+def tls_curl(lab, url, client=True):
+    cert = " --cert {d}/cert.pem --key {d}/key.pem".format(d=TLS_DIR) if client else ""
+    return lab.sh("n1", "curl -s --cacert %s/ca.pem%s %s" % (TLS_DIR, cert, url))
+
+
+@pytest.fixture
+def engine_tls(lab, second_run, once, play_once, tmp_path_factory):
+    """site.yml run again with the engines' TCP API on 2376 (TLS, client certificates verified)."""
+    if "pki" not in once:
+        once["pki"] = pki(lab, tmp_path_factory, owner="consul")
+    return play_once("site-engine-tls", SITE, lab.inventory, ENGINE_TCP)
+
+
+def test_site_with_a_tls_tcp_api_converges(engine_tls):
+    assert engine_tls.returncode == 0, engine_tls.stdout[-3000:]
+
+
+def test_tls_tcp_api_answers_a_client_certificate(lab, engine_tls):
+    assert '"ApiVersion"' in tls_curl(lab, "https://n2:2376/version").stdout
+
+
+def test_tls_tcp_api_refuses_a_client_without_certificate(lab, engine_tls):
+    assert tls_curl(lab, "https://n2:2376/version", client=False).returncode != 0
+
+
+def test_overlay_still_works_with_the_tls_tcp_api(lab, engine_tls):
+    assert lab.sh("n2", "docker exec c2 ping -c 2 -W 5 c1").returncode == 0
+
+
+@pytest.fixture
+def store_tls(lab, engine_tls, play_once):
+    """site.yml run again with TLS to the store too: Consul's HTTPS port, client certificates required."""
+    return play_once("site-store-tls", SITE, lab.inventory, ENGINE_TCP + tls_vars("kv"))
+
+
+def test_site_with_tls_to_the_store_converges(store_tls):
+    assert store_tls.returncode == 0, store_tls.stdout[-3000:]
+
+
+def test_engine_uses_the_https_port_of_consul(lab, store_tls):
+    assert lab.docker_info("n2")["ClusterStore"] == "consul://%s:8501" % lab.address("kv")
+
+
+def test_consul_plain_http_is_not_reachable_from_the_network(lab, store_tls):
+    assert lab.sh("n1", "curl -s http://kv:8500/v1/status/leader").returncode != 0
+
+
+def test_consul_https_refuses_a_client_without_certificate(lab, store_tls):
+    assert tls_curl(lab, "https://kv:8501/v1/status/leader", client=False).returncode != 0
+
+
+def test_network_made_over_tls_on_n1_is_seen_on_n2(lab, store_tls):
+    lab.sh("n1", "docker network inspect sec-over-tls >/dev/null 2>&1 || docker network create -d overlay sec-over-tls",
+           check=True)
+    assert lab.sh("n2", "docker network inspect -f '{{.Scope}}' sec-over-tls").stdout.strip() == "global"
+
+
+def test_overlay_still_works_with_tls_to_the_store(lab, store_tls):
+    assert lab.sh("n2", "docker exec c2 ping -c 2 -W 5 c1").returncode == 0
+
+
+def test_tls_rerun_changes_nothing(lab, store_tls, play_once, changed_count):
+    result = play_once("site-store-tls-again", SITE, lab.inventory, ENGINE_TCP + tls_vars("kv"))
+    assert result.returncode == 0 and changed_count(result.stdout) == 0, result.stdout[-3000:]
+
+
+@pytest.fixture(scope="module")
+def etcd_lab(lab_factory):
+    return lab_factory("sec-etcd", "bookworm")
+
+
+@pytest.fixture
+def etcd_tls(etcd_lab, once, play_once, tmp_path_factory):
+    """A bookworm lab (etcd) converged with client TLS to the store from the first run."""
+    if "etcd-pki" not in once:
+        once["etcd-pki"] = pki(etcd_lab, tmp_path_factory, owner="etcd")
+    return play_once("etcd-tls", SITE, etcd_lab.inventory, tls_vars("kv"))
+
+
+def test_etcd_site_with_client_tls_converges(etcd_tls):
+    assert etcd_tls.returncode == 0, etcd_tls.stdout[-3000:]
+
+
+def test_etcd_refuses_plain_http_from_the_network(etcd_lab, etcd_tls):
+    assert etcd_lab.sh("n1", "curl -s http://kv:2379/health").returncode != 0
+
+
+def test_etcd_refuses_a_client_without_certificate(etcd_lab, etcd_tls):
+    assert tls_curl(etcd_lab, "https://kv:2379/health", client=False).returncode != 0
+
+
+def test_etcd_answers_a_client_certificate(etcd_lab, etcd_tls):
+    assert '"health":"true"' in tls_curl(etcd_lab, "https://kv:2379/health").stdout
+
+
+def test_overlay_works_over_etcd_with_tls(etcd_lab, etcd_tls):
+    assert etcd_lab.sh("n2", "docker exec c2 ping -c 2 -W 5 c1").returncode == 0
+
+
+HOST_FLAG_PLAY = """
+- name: The TCP API on an engine started with -H
+  hosts: n1
+  roles:
+    - role: cnm.overlay.docker_engine
+      docker_engine_tcp_listen: 0.0.0.0:2376
+      docker_engine_tls_ca_file: {d}/ca.pem
+      docker_engine_tls_cert_file: {d}/cert.pem
+      docker_engine_tls_key_file: {d}/key.pem
+""".format(d=TLS_DIR)
+
+
+@pytest.fixture
+def host_flag(etcd_lab, etcd_tls, once, playbook_runner):
+    """n1's dockerd restarted with -H from DOCKER_OPTS, then asked for the TCP API (daemon.json before, after)."""
+    if "host_flag" not in once:
+        restart = "service docker restart >/dev/null; for i in $(seq 60); do docker info >/dev/null 2>&1 && exit 0; sleep 1; done"
+        etcd_lab.sh("n1", "echo 'DOCKER_OPTS=\"-H unix:///var/run/docker.sock\"' >> /etc/default/docker; " + restart,
+                    check=True)
+        before = etcd_lab.sh("n1", "sha256sum /etc/docker/daemon.json", check=True).stdout
+        result = playbook_runner(HOST_FLAG_PLAY, inventory=etcd_lab.inventory)
+        after = etcd_lab.sh("n1", "sha256sum /etc/docker/daemon.json", check=True).stdout
+        etcd_lab.sh("n1", "sed -i '/^DOCKER_OPTS=/d' /etc/default/docker; " + restart, check=True)
+        once["host_flag"] = (result, before, after)
+    return once["host_flag"]
+
+
+def test_tcp_api_with_h_on_the_command_line_fails_naming_it(host_flag, flat):
+    result = host_flag[0]
+    assert result.returncode != 0 and "The running dockerd has -H on its command line" in flat(result)
+
+
+def test_tcp_api_with_h_on_the_command_line_leaves_daemon_json_unchanged(host_flag):
+    assert host_flag[1] == host_flag[2]
+
+
+CONSUL_PLAY = """
+- name: Consul servers
+  hosts: kv_store
+  roles:
+    - cnm.overlay.consul_kv
+"""
+
+
+@pytest.fixture(scope="module")
+def consul_cluster(lab_factory, inventory_file):
+    """kv, n1 and n2 of another bullseye lab as three Consul servers."""
+    lab = lab_factory("sec-c3", "bullseye")
+    return lab, inventory_file({"kv_store": {node: lab.host_vars(node) for node in ("kv", "n1", "n2")}})
+
+
+@pytest.fixture
+def cluster_run(consul_cluster, play_once):
+    return play_once("consul-cluster", CONSUL_PLAY, consul_cluster[1])
+
+
+def test_three_servers_converge_with_acls(cluster_run):
+    assert cluster_run.returncode == 0, cluster_run.stdout[-3000:]
+
+
+def test_three_servers_share_the_gossip_key(consul_cluster, cluster_run):
+    keys = consul_cluster[0].sh("kv", "CONSUL_HTTP_TOKEN=$(cat %s/management.token) consul keyring -list" % SECRETS,
+                                check=True).stdout
+    assert "%s [3/3]" % secret(consul_cluster[0], "gossip.key") in keys
+
+
+def test_secrets_are_kept_on_the_first_server_only(consul_cluster, cluster_run):
+    assert consul_cluster[0].sh("n1", "test -e %s" % SECRETS).returncode != 0
+
+
+def test_anonymous_write_on_another_server_is_refused(consul_cluster, cluster_run):
+    status = consul_cluster[0].sh("n2", "curl -s -o /dev/null -w '%{http_code}' -X PUT --data x "
+                                  "http://127.0.0.1:8500/v1/kv/sec-anonymous").stdout
+    assert status == "403"
+
+
+def test_three_servers_second_run_changes_nothing(consul_cluster, cluster_run, play_once, changed_count):
+    result = play_once("consul-cluster-again", CONSUL_PLAY, consul_cluster[1])
+    assert result.returncode == 0 and changed_count(result.stdout) == 0, result.stdout[-3000:]
