@@ -46,6 +46,7 @@ docker exec c2 ping -c 1 -w 20 c1 >/dev/null && docker exec c2 ping -c 3 -i 0.2 
 }
 
 log=$(mktemp)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 fresh_lab
 start=$(date +%s.%N); shell_steps > "$log" 2>&1; a=$(echo "$(date +%s.%N) - $start" | bc)
@@ -54,7 +55,7 @@ start=$(date +%s.%N); ansible-playbook -i "$inventory" "${BENCH_PLAYBOOK:-playbo
 start=$(date +%s.%N); ansible-playbook -i "$inventory" "${BENCH_PLAYBOOK:-playbooks/site.yml}" > "$log" 2>&1; c=$(echo "$(date +%s.%N) - $start" | bc)
 changed=$(grep -oE 'changed=[0-9]+' "$log" | cut -d= -f2 | paste -sd+ | bc)
 rm -f "$log"
-printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'load average: %s at the start, %s at the end\n' "$load_start" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '(a) shell script with the docker CLI: %6.1f s\n' "$a"
 printf '(b) site.yml on fresh hosts:         %6.1f s  (b/a = %.1f, target <= 1.5)\n' "$b" "$(echo "$b / $a" | bc -l)"
 printf '(c) site.yml again:                  %6.1f s  (%s changed; target <= 5 s, 0 changed)\n' "$c" "$changed"
