@@ -57,3 +57,26 @@ def collect(run_command, vxlan=True, ipsec=False):
         if rc != 0:
             facts["ipsec_error"] = "cannot add an IPsec ESP state: " + _error(rc, out, err, "rc %s" % rc)
     return facts
+
+
+def store_answers(urls, timeout, ca_path=None, client_cert=None, client_key=None, opener=None):
+    """GET every store health URL; each answer shaped as ansible.builtin.uri's (url, status, content, msg),
+    which _preflight.store_problem reads. Status -1 when no HTTP answer came."""
+    if opener is None:
+        from ansible.module_utils.urls import open_url as opener
+    answers = []
+    for url in urls:
+        answer = {"url": url, "status": -1, "content": "", "msg": ""}
+        try:
+            response = opener(url, timeout=timeout, ca_path=ca_path or None, client_cert=client_cert or None,
+                              client_key=client_key or None)
+            answer.update(status=response.getcode(), content=response.read().decode("utf-8", "replace"), msg="OK")
+        except Exception as exc:  # pylint: disable=broad-except  # every failure is the check's finding
+            code = getattr(exc, "code", None)
+            if isinstance(code, int):
+                body = exc.read() if hasattr(exc, "read") else b""
+                answer.update(status=code, content=(body or b"").decode("utf-8", "replace"), msg="HTTP Error %s: %s" % (code, getattr(exc, "reason", exc)))
+            else:
+                answer["msg"] = "Request failed: %s" % (getattr(exc, "reason", None) or exc)
+        answers.append(answer)
+    return answers

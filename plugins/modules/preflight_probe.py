@@ -33,6 +33,28 @@ options:
   run_id:
     description: Identifies one preflight run; tokens of other runs are ignored. Required unless O(mode=collect).
     type: str
+  host_facts:
+    description: O(mode=collect), read addresses, routes, the engine version and the O(vxlan)/O(ipsec) tries.
+    type: bool
+    default: true
+  store_urls:
+    description: O(mode=collect), the cluster store's health URLs to GET from this host (answers in RV(store)).
+    type: list
+    elements: str
+    default: []
+  store_timeout:
+    description: O(mode=collect), seconds each store request may take.
+    type: int
+    default: 5
+  store_ca_path:
+    description: O(mode=collect), CA bundle for a store served over https.
+    type: path
+  store_client_cert:
+    description: O(mode=collect), client certificate for the store.
+    type: path
+  store_client_key:
+    description: O(mode=collect), client key for the store.
+    type: path
   vxlan:
     description: O(mode=collect), try to create a VXLAN device in a throwaway network namespace.
     type: bool
@@ -128,6 +150,11 @@ facts:
   description: O(mode=collect), the raw facts (addresses, routes, engine_version, engine_error, ip_error, vxlan_error, ipsec_error).
   returned: mode is collect
   type: dict
+store:
+  description: O(mode=collect), one answer per O(store_urls) entry (url, status, content, msg; status -1 when nothing answered).
+  returned: mode is collect
+  type: list
+  elements: dict
 ports:
   description: O(mode=listen), per port its mode (V(bound), V(capture), V(in_use), V(error)), the peers heard and seconds waited.
   returned: mode is listen or exchange
@@ -142,7 +169,7 @@ results:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.cnm.overlay.plugins.module_utils._host_probe import collect
+from ansible_collections.cnm.overlay.plugins.module_utils._host_probe import collect, store_answers
 from ansible_collections.cnm.overlay.plugins.module_utils._port_probe import exchange, listen, send
 
 
@@ -161,6 +188,12 @@ def main():
         argument_spec=dict(
             mode=dict(type="str", required=True, choices=["collect", "listen", "send", "exchange"]),
             run_id=dict(type="str"),
+            host_facts=dict(type="bool", default=True),
+            store_urls=dict(type="list", elements="str", default=[]),
+            store_timeout=dict(type="int", default=5),
+            store_ca_path=dict(type="path"),
+            store_client_cert=dict(type="path"),
+            store_client_key=dict(type="path"),
             vxlan=dict(type="bool", default=True),
             ipsec=dict(type="bool", default=False),
             name=dict(type="str"),
@@ -183,7 +216,10 @@ def main():
     )
     params = module.params
     if params["mode"] == "collect":
-        module.exit_json(changed=False, facts=collect(run_command(module), params["vxlan"], params["ipsec"]))
+        facts = collect(run_command(module), params["vxlan"], params["ipsec"]) if params["host_facts"] else None
+        store = store_answers(params["store_urls"], params["store_timeout"], params["store_ca_path"],
+                              params["store_client_cert"], params["store_client_key"])
+        module.exit_json(changed=False, facts=facts, store=store)
     bad = [port for port in params["ports"] if port.split("/")[0] not in ("tcp", "udp") or not port.split("/")[-1].isdigit()]
     if bad:
         module.fail_json(msg="ports: %s is not PROTO/PORT such as tcp/7946 or udp/4789" % ", ".join(bad))

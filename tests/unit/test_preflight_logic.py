@@ -383,3 +383,24 @@ def test_exchange_results_feed_the_port_verdicts():
     verdicts = [pf.port_problems(host, check, {"ports": results[host][0]}, senders)
                 for host in ("n1", "n2") for check in ("tcp/%d" % port, "udp/%d" % port)]
     assert verdicts == [None, None, None, None]
+
+
+def test_store_answers_are_shaped_as_the_store_check_reads_them():
+    import io
+    from urllib.error import HTTPError, URLError
+    from ansible_collections.cnm.overlay.plugins.module_utils import _host_probe
+
+    def opener(url, **_kwargs):
+        if url.endswith("/v2/keys"):
+            raise HTTPError(url, 404, "Not Found", {}, io.BytesIO(b"404 page not found"))
+        if "down" in url:
+            raise URLError("[Errno 111] Connection refused")
+        response = io.BytesIO(b'{"health": "true"}')
+        response.getcode = lambda: 200
+        return response
+
+    urls = ["http://e:2379/health", "http://e:2379/v2/keys", "http://down:2379/health"]
+    answers = _host_probe.store_answers(urls, 5, opener=opener)
+    assert pf.store_problem("etcd", answers) == (
+        "http://e:2379/v2/keys: the v2 API is off; libnetwork speaks v2, start etcd with --enable-v2=true; "
+        "http://down:2379/health: Request failed: [Errno 111] Connection refused")
