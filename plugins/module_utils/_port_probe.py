@@ -103,7 +103,7 @@ class Listener(object):
                 self._capture = False
         return bool(self._capture)
 
-    def _waiting(self):
+    def waiting(self):
         return [check for check, state in self.state.items()
                 if state["mode"] in ("bound", "capture") and not self.expect.issubset(state["heard"])]
 
@@ -134,7 +134,7 @@ class Listener(object):
     def run(self):
         started = time.time()
         deadline = started + self.timeout
-        while self._waiting() and self.readers():
+        while self.waiting() and self.readers():
             remaining = deadline - time.time()
             if remaining <= 0:
                 break
@@ -289,7 +289,7 @@ def exchange(checks, bind_address, expect, run_id, name, targets, timeout, udp_i
                 for host in set(item[0]["host"] for item in pending):
                     if host in listener.seen:
                         rounds_after_seen[host] += 1
-                if not pending and not listener._waiting() and not any(thread.is_alive() for thread in threads):
+                if not pending and not listener.waiting() and not any(thread.is_alive() for thread in threads):
                     break
                 listener.poll(min(udp_interval, max(deadline - time.time(), 0)))
         finally:
