@@ -5,6 +5,8 @@
 #   (c) site.yml again (idempotent: must report 0 changed),
 # and print the ratios b/a and c (targets: b <= 1.5 a, c <= 5 s).
 # Usage: bash bench/bench_site.sh   (from a checkout with the venv active; lab images built)
+# BENCH_EXECS=1 adds a count that does not depend on the machine's load: the SSH commands
+# (module runs) of one more re-run, counted from its -vvv log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LAB=${BENCH_LAB:-bench-site}
@@ -46,6 +48,7 @@ docker exec c2 ping -c 1 -w 20 c1 >/dev/null && docker exec c2 ping -c 3 -i 0.2 
 }
 
 log=$(mktemp)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 fresh_lab
 start=$(date +%s.%N); shell_steps > "$log" 2>&1; a=$(echo "$(date +%s.%N) - $start" | bc)
@@ -53,8 +56,13 @@ fresh_lab
 start=$(date +%s.%N); ansible-playbook -i "$inventory" "${BENCH_PLAYBOOK:-playbooks/site.yml}" > "$log" 2>&1; b=$(echo "$(date +%s.%N) - $start" | bc)
 start=$(date +%s.%N); ansible-playbook -i "$inventory" "${BENCH_PLAYBOOK:-playbooks/site.yml}" > "$log" 2>&1; c=$(echo "$(date +%s.%N) - $start" | bc)
 changed=$(grep -oE 'changed=[0-9]+' "$log" | cut -d= -f2 | paste -sd+ | bc)
+if [ "${BENCH_EXECS:-0}" = 1 ]; then
+  ansible-playbook -vvv -i "$inventory" "${BENCH_PLAYBOOK:-playbooks/site.yml}" > "$log" 2>&1
+  execs=$(grep -c 'SSH: EXEC' "$log")
+fi
 rm -f "$log"
-printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'load average: %s at the start, %s at the end\n' "$load_start" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '(a) shell script with the docker CLI: %6.1f s\n' "$a"
 printf '(b) site.yml on fresh hosts:         %6.1f s  (b/a = %.1f, target <= 1.5)\n' "$b" "$(echo "$b / $a" | bc -l)"
 printf '(c) site.yml again:                  %6.1f s  (%s changed; target <= 5 s, 0 changed)\n' "$c" "$changed"
+if [ -n "${execs:-}" ]; then printf 'SSH commands of a re-run (module runs): %s\n' "$execs"; fi

@@ -39,12 +39,17 @@ def packaged_kv_backends(version):
     return ["consul", "etcd", "zookeeper"]
 
 
-def engine_facts(probe_results):
+def engine_facts(probe_results, hosts=None):
     """The registered results of engine_facts.sh, looped over hosts -> engine dicts.
 
-    A host whose engine is not installed gets the backends of the package it would get."""
+    Without hosts, each result names its host as the loop item; with hosts, result i is of hosts[i]
+    (each host ran it itself). A host whose engine is not installed gets the backends of the package
+    it would get."""
     engines = []
-    for result in probe_results:
+    for index, result in enumerate(probe_results):
+        result = dict(result or {})
+        if hosts is not None:
+            result["item"] = hosts[index]
         try:
             facts = json.loads(result.get("stdout") or "{}")
         except ValueError:

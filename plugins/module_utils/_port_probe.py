@@ -67,6 +67,8 @@ class Listener(object):
         self._sockets = {}
         self._capture = None
         self._capture_ports = {}
+        # Peers whose token arrived on any port: their listener is bound (a peer binds before it sends).
+        self.seen = set()
 
     def bind(self):
         for check in self.checks:
@@ -101,28 +103,43 @@ class Listener(object):
                 self._capture = False
         return bool(self._capture)
 
-    def _waiting(self):
+    def waiting(self):
         return [check for check, state in self.state.items()
                 if state["mode"] in ("bound", "capture") and not self.expect.issubset(state["heard"])]
 
     def _record(self, token, check):
+        if token and token[0] in self.expect:
+            self.seen.add(token[0])
         if token and token[1] == check and token[0] in self.expect and token[0] not in self.state[check]["heard"]:
             self.state[check]["heard"].append(token[0])
+
+    def readers(self):
+        return list(self._sockets) + ([self._capture] if self._capture else [])
+
+    def poll(self, seconds):
+        """Read whatever arrives within `seconds`."""
+        readers = self.readers()
+        if not readers:
+            time.sleep(max(seconds, 0))
+            return
+        ready, _w, _x = select.select(readers, [], [], max(seconds, 0))
+        for sock in ready:
+            self._read(sock)
+
+    def finish(self, started):
+        for state in self.state.values():
+            state["waited"] = round(time.time() - started, 1)
+        return self.state
 
     def run(self):
         started = time.time()
         deadline = started + self.timeout
-        readers = list(self._sockets) + ([self._capture] if self._capture else [])
-        while self._waiting() and readers:
+        while self.waiting() and self.readers():
             remaining = deadline - time.time()
             if remaining <= 0:
                 break
-            ready, _w, _x = select.select(readers, [], [], min(remaining, 0.5))
-            for sock in ready:
-                self._read(sock)
-        for state in self.state.values():
-            state["waited"] = round(time.time() - started, 1)
-        return self.state
+            self.poll(min(remaining, 0.5))
+        return self.finish(started)
 
     def _read(self, sock):
         if sock is self._capture:
@@ -167,17 +184,24 @@ def listen(checks, bind_address, expect, run_id, timeout, ready_file=None):
             os.unlink(ready_file)
 
 
-def _tcp_send(target, token, timeout, result):
-    try:
-        sock = socket.create_connection((target["address"], int(target["port"])), timeout=timeout)
+def _tcp_send(target, token, timeout, result, retry_until=None):
+    """Connect and send the token. With retry_until, a refused connect is retried until then
+    (the peer's listener may bind a moment later when every host probes in one run)."""
+    while True:
         try:
-            sock.sendall(token)
-        finally:
-            sock.close()
-        result.update(ok=True)
-    except (OSError, socket.error) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
-        result.update(ok=False, error="TCP connect to %s:%s: %s" % (target["address"], target["port"], reason))
+            sock = socket.create_connection((target["address"], int(target["port"])), timeout=timeout)
+            try:
+                sock.sendall(token)
+            finally:
+                sock.close()
+            result.update(ok=True, error=None)
+            return
+        except (OSError, socket.error) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
+            result.update(ok=False, error="TCP connect to %s:%s: %s" % (target["address"], target["port"], reason))
+            if not (retry_until and getattr(exc, "errno", None) == errno.ECONNREFUSED and time.time() + 0.1 < retry_until):
+                return
+            time.sleep(0.1)
 
 
 def send(targets, name, run_id, timeout, udp_count=5, udp_interval=0.2):
@@ -218,3 +242,62 @@ def send(targets, name, run_id, timeout, udp_count=5, udp_interval=0.2):
     for thread in threads:
         thread.join()
     return results
+
+
+def exchange(checks, bind_address, expect, run_id, name, targets, timeout, udp_interval=0.1, settle_rounds=3):
+    """Listen and send in one run, on every host at once (no async job, no ready file).
+
+    Each host binds its ports first, then probes its peers: TCP connects retry while refused
+    (the peer may bind a moment later); datagrams go to a peer every `udp_interval` until a
+    token of that peer arrived here (so its listener is bound) and `settle_rounds` more rounds
+    went out. A peer never heard from is sent to until the deadline; so is every peer when
+    this host can hear nothing (all its ports owned by others and no packet socket), because
+    then it cannot tell when a peer is bound. The listener stops as with listen().
+    Returns (ports, results) as listen() and send() do."""
+    started = time.time()
+    deadline = started + timeout
+    listener = Listener(checks, bind_address, expect, run_id, timeout)
+    try:
+        listener.bind()
+        results, threads, udp = [], [], []
+        for target in targets:
+            check = "%s/%s" % (target["proto"], target["port"])
+            result = dict(target, check=check, ok=None, error=None)
+            results.append(result)
+            token = make_token(run_id, name, check)
+            if target["proto"] == "tcp":
+                thread = threading.Thread(target=_tcp_send, args=(target, token, min(3, timeout), result, deadline))
+                thread.daemon = True
+                thread.start()
+                threads.append(thread)
+            else:
+                udp.append((target, token, result))
+        can_hear = bool(listener.readers())
+        rounds_after_seen = dict((target["host"], 0) for target, _token, _result in udp)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            while time.time() < deadline:
+                pending = [item for item in udp
+                           if not can_hear or rounds_after_seen[item[0]["host"]] < settle_rounds]
+                for target, token, result in pending:
+                    try:
+                        sock.sendto(token, (target["address"], int(target["port"])))
+                        result["sent"] = result.get("sent", 0) + 1
+                        result["error"] = None
+                    except (OSError, socket.error) as exc:
+                        result["error"] = "send to %s:%s: %s" % (target["address"], target["port"], exc)
+                for host in set(item[0]["host"] for item in pending):
+                    if host in listener.seen:
+                        rounds_after_seen[host] += 1
+                if not pending and not listener.waiting() and not any(thread.is_alive() for thread in threads):
+                    break
+                listener.poll(min(udp_interval, max(deadline - time.time(), 0)))
+        finally:
+            sock.close()
+        for _target, _token, result in udp:
+            result["ok"] = bool(result.get("sent"))
+        for thread in threads:
+            thread.join(max(deadline - time.time(), 0) + 1)
+        return listener.finish(started), results
+    finally:
+        listener.close()

@@ -114,6 +114,11 @@ def test_engine_facts_reads_the_probe_output():
         {"host": "n1", "version": "20.10.24+dfsg1", "source": "engine", "kv_backends": ["etcd"]}]
 
 
+def test_engine_facts_of_hosts_that_probed_themselves_take_the_host_names_in_order():
+    results = [{"stdout": '{"version": "20.10.5", "source": "engine", "kv_backends": []}'}, {"stdout": ""}]
+    assert [engine["host"] for engine in gen.engine_facts(results, ["n1", "n2"])] == ["n1", "n2"]
+
+
 def test_engine_facts_fills_backends_of_a_package_not_installed_yet():
     results = [{"item": "n1", "stdout": '{"version": "20.10.24+dfsg1-1", "source": "package", "kv_backends": null}'}]
     assert gen.engine_facts(results)[0]["kv_backends"] == ["etcd", "zookeeper"]

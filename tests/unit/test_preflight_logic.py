@@ -346,3 +346,68 @@ def test_selected_checks_only_are_reported():
 def test_unknown_check_name_is_named():
     with pytest.raises(ValueError, match="preflight_checks: unknown check.s. portz"):
         pf.evaluate(["n1"], _fleet(), dict(SETTINGS, checks=["portz"]))
+
+
+def _free_port():
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, socket.socket() as tcp:
+        udp.bind(("127.0.0.1", 0))
+        tcp.bind(("127.0.0.1", udp.getsockname()[1]))
+        return udp.getsockname()[1]
+
+
+def _exchange_pair(peers, udp_port, tcp_port):
+    """Run exchange() for every (name, address) in peers at once, as the role runs it on every host."""
+    import threading
+    results = {}
+    checks = ["tcp/%d" % tcp_port, "udp/%d" % udp_port]
+
+    def run(name, address):
+        targets = [{"host": other, "address": other_address, "proto": check.split("/")[0], "port": int(check.split("/")[1])}
+                   for other, other_address in peers if other != name for check in checks]
+        results[name] = probe.exchange(checks, address, [other for other, _a in peers if other != name], "r1", name, targets, 5)
+
+    threads = [threading.Thread(target=run, args=peer) for peer in peers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_exchange_hears_every_peer_and_reaches_every_peer():
+    port = _free_port()
+    results = _exchange_pair([("n1", "127.0.0.1"), ("n2", "127.0.0.2")], port, port)
+    heard = dict((name, sorted(set(h for state in ports.values() for h in state["heard"]))) for name, (ports, _sent) in results.items())
+    sent_ok = dict((name, [item["ok"] for item in sent]) for name, (_ports, sent) in results.items())
+    assert (heard, sent_ok) == ({"n1": ["n2"], "n2": ["n1"]}, {"n1": [True, True], "n2": [True, True]})
+
+
+def test_exchange_results_feed_the_port_verdicts():
+    port = _free_port()
+    results = _exchange_pair([("n1", "127.0.0.1"), ("n2", "127.0.0.2")], port, port)
+    senders = dict((name, {"results": sent}) for name, (_ports, sent) in results.items())
+    verdicts = [pf.port_problems(host, check, {"ports": results[host][0]}, senders)
+                for host in ("n1", "n2") for check in ("tcp/%d" % port, "udp/%d" % port)]
+    assert verdicts == [None, None, None, None]
+
+
+def test_store_answers_are_shaped_as_the_store_check_reads_them():
+    import io
+    from urllib.error import HTTPError, URLError
+    from ansible_collections.cnm.overlay.plugins.module_utils import _host_probe
+
+    def opener(url, **_kwargs):
+        if url.endswith("/v2/keys"):
+            raise HTTPError(url, 404, "Not Found", {}, io.BytesIO(b"404 page not found"))
+        if "down" in url:
+            raise URLError("[Errno 111] Connection refused")
+        response = io.BytesIO(b'{"health": "true"}')
+        response.getcode = lambda: 200
+        return response
+
+    urls = ["http://e:2379/health", "http://e:2379/v2/keys", "http://down:2379/health"]
+    answers = _host_probe.store_answers(urls, 5, opener=opener)
+    assert pf.store_problem("etcd", answers) == (
+        "http://e:2379/v2/keys: the v2 API is off; libnetwork speaks v2, start etcd with --enable-v2=true; "
+        "http://down:2379/health: Request failed: [Errno 111] Connection refused")

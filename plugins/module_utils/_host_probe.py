@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The preflight's read-only facts of one docker host, in one module run (private to this collection).
+
+What the role used to read with one command task each: addresses and routes (``ip -j``), the
+engine version, whether a VXLAN device (and an IPsec ESP state) can be made in a throwaway
+network namespace. The decisions stay in _preflight (pure logic); this only runs commands.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+VXLAN_PROBE = ["unshare", "--net", "--", "sh", "-c",
+               "ip link add cnm-pf-vx type vxlan id 4242 dstport 4789 && ip link del cnm-pf-vx"]
+# Docker's encrypted overlay uses ESP with AES-GCM (rfc4106).
+IPSEC_PROBE = ["unshare", "--net", "--", "ip", "xfrm", "state", "add", "src", "192.0.2.1", "dst", "192.0.2.2",
+               "proto", "esp", "spi", "0x1000", "reqid", "1", "mode", "transport",
+               "aead", "rfc4106(gcm(aes))", "0x" + "00" * 20, "128"]
+
+
+def _error(rc, out, err, fallback):
+    return "" if rc == 0 else (err or out or fallback).strip()
+
+
+def collect(run_command, vxlan=True, ipsec=False):
+    """Raw facts of this host. run_command(argv) -> (rc, stdout, stderr), as AnsibleModule's."""
+    facts = {}
+    rc, out, err = run_command(["ip", "-j", "addr", "show"])
+    try:
+        facts["addresses"] = json.loads(out) if rc == 0 else None
+    except ValueError:
+        facts["addresses"] = None
+    facts["ip_error"] = _error(rc, "", err, "ip -j addr show failed") if facts["addresses"] is None else ""
+    routes = []
+    for family in ("-4", "-6"):
+        rc, out, err = run_command(["ip", "-j", family, "route", "show", "table", "main"])
+        if rc == 0:
+            try:
+                routes.extend(json.loads(out or "[]"))
+            except ValueError:
+                pass
+    facts["routes"] = routes
+    rc, out, err = run_command(["docker", "version", "--format", "{{.Server.Version}}"])
+    facts["engine_version"] = out.strip() if rc == 0 else ""
+    facts["engine_error"] = _error(rc, "", err, "docker version failed (rc %s)" % rc)
+    facts["vxlan_error"] = ""
+    if vxlan:
+        rc, out, err = run_command(VXLAN_PROBE)
+        if rc != 0:
+            facts["vxlan_error"] = "cannot create a VXLAN interface: " + _error(rc, out, err, "rc %s" % rc)
+    facts["ipsec_error"] = ""
+    if ipsec:
+        rc, out, err = run_command(IPSEC_PROBE)
+        if rc != 0:
+            facts["ipsec_error"] = "cannot add an IPsec ESP state: " + _error(rc, out, err, "rc %s" % rc)
+    return facts
+
+
+def store_answers(urls, timeout, ca_path=None, client_cert=None, client_key=None, opener=None):
+    """GET every store health URL; each answer shaped as ansible.builtin.uri's (url, status, content, msg),
+    which _preflight.store_problem reads. Status -1 when no HTTP answer came."""
+    if opener is None:
+        from ansible.module_utils.urls import open_url as opener
+    answers = []
+    for url in urls:
+        answer = {"url": url, "status": -1, "content": "", "msg": ""}
+        try:
+            response = opener(url, timeout=timeout, ca_path=ca_path or None, client_cert=client_cert or None,
+                              client_key=client_key or None)
+            answer.update(status=response.getcode(), content=response.read().decode("utf-8", "replace"), msg="OK")
+        except Exception as exc:  # pylint: disable=broad-except  # every failure is the check's finding
+            code = getattr(exc, "code", None)
+            if isinstance(code, int):
+                body = exc.read() if hasattr(exc, "read") else b""
+                answer.update(status=code, content=(body or b"").decode("utf-8", "replace"), msg="HTTP Error %s: %s" % (code, getattr(exc, "reason", exc)))
+            else:
+                answer["msg"] = "Request failed: %s" % (getattr(exc, "reason", None) or exc)
+        answers.append(answer)
+    return answers
