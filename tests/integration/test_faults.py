@@ -25,7 +25,7 @@ LAB = "fault-kv"
 SITE = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
 REMOVE_HOST = "- ansible.builtin.import_playbook: %s/playbooks/remove_host.yml\n" % REPO
 # The failing part of a run against a store that is down: from the first request to the store.
-STORE_PROBE_TASK = "Ask the store for its leader and health"
+STORE_PROBE_TASK = "ask the store"
 STORE_DOWN_BOUND = 30
 # Consul's HTTP port dropped for everyone but kv itself: the store runs, the docker hosts time out.
 BLOCK_STORE = "iptables -%s INPUT -i eth0 -p tcp --dport 8500 -j DROP"
