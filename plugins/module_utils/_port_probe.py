@@ -204,25 +204,33 @@ def _tcp_send(target, token, timeout, result, retry_until=None):
             time.sleep(0.1)
 
 
-def send(targets, name, run_id, timeout, udp_count=5, udp_interval=0.2):
-    """Connect to every TCP target (in parallel) and send a burst to every UDP target.
+def _start_probes(targets, run_id, name, tcp_timeout, retry_until=None):
+    """A result per target; TCP connects start at once in threads, UDP targets are returned to send to.
 
-    TCP results say whether the connect succeeded; UDP results only how many datagrams
-    left (the target's listener says whether they arrived)."""
-    results = []
-    threads = []
-    udp = []
+    Returns (results, threads, [(target, token, result)] of the UDP targets)."""
+    results, threads, udp = [], [], []
     for target in targets:
         check = "%s/%s" % (target["proto"], target["port"])
         result = dict(target, check=check, ok=None, error=None)
         results.append(result)
         token = make_token(run_id, name, check)
         if target["proto"] == "tcp":
-            thread = threading.Thread(target=_tcp_send, args=(target, token, timeout, result))
+            thread = threading.Thread(target=_tcp_send, args=(target, token, tcp_timeout, result, retry_until))
+            # Waited for by the caller; a daemon thread never holds the module's exit past its deadline.
+            thread.daemon = True
             thread.start()
             threads.append(thread)
         else:
             udp.append((target, token, result))
+    return results, threads, udp
+
+
+def send(targets, name, run_id, timeout, udp_count=5, udp_interval=0.2):
+    """Connect to every TCP target (in parallel) and send a burst to every UDP target.
+
+    TCP results say whether the connect succeeded; UDP results only how many datagrams
+    left (the target's listener says whether they arrived)."""
+    results, threads, udp = _start_probes(targets, run_id, name, timeout)
     if udp:
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
@@ -259,19 +267,7 @@ def exchange(checks, bind_address, expect, run_id, name, targets, timeout, udp_i
     listener = Listener(checks, bind_address, expect, run_id, timeout)
     try:
         listener.bind()
-        results, threads, udp = [], [], []
-        for target in targets:
-            check = "%s/%s" % (target["proto"], target["port"])
-            result = dict(target, check=check, ok=None, error=None)
-            results.append(result)
-            token = make_token(run_id, name, check)
-            if target["proto"] == "tcp":
-                thread = threading.Thread(target=_tcp_send, args=(target, token, min(3, timeout), result, deadline))
-                thread.daemon = True
-                thread.start()
-                threads.append(thread)
-            else:
-                udp.append((target, token, result))
+        results, threads, udp = _start_probes(targets, run_id, name, min(3, timeout), deadline)
         can_hear = bool(listener.readers())
         rounds_after_seen = dict((target["host"], 0) for target, _token, _result in udp)
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
