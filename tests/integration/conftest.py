@@ -56,8 +56,29 @@ class Lab:
         return {"ansible_host": address, "ansible_user": "root", "ansible_ssh_private_key_file": self.ssh_key,
                 "ansible_python_interpreter": "/usr/bin/python3"}
 
+    def rebuild(self):
+        """Make the lab's lost nodes again (fresh, as `cnm_lab.py up` makes them)."""
+        lab_up(self.name, self.generation)
+
+    def daemon_json(self, node):
+        """/etc/docker/daemon.json of a node, byte for byte, or <absent>."""
+        result = self.sh(node, "cat /etc/docker/daemon.json")
+        return result.stdout if result.returncode == 0 else "<absent>"
+
+    def dockerd_pid(self, node):
+        """The PID dockerd recorded in its pid file ('' without one)."""
+        return self.sh(node, "cat /run/docker.pid").stdout.strip()
+
     def address(self, node):
         return self.sh(node, "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1", check=True).stdout.strip()
+
+
+def lab_up(name, generation):
+    """`cnm_lab.py up`: brings the lab up, or back to all its nodes (a removed node is made again)."""
+    up = subprocess.run([sys.executable, str(LAB_SCRIPT), "up", "--lab", name, "--generation", generation],
+                        capture_output=True, text=True, timeout=1800, check=False)
+    if up.returncode != 0:
+        pytest.fail("lab %s (%s) did not come up:\n%s\n%s" % (name, generation, up.stdout[-3000:], up.stderr[-3000:]))
 
 
 @pytest.fixture(scope="session")
@@ -67,10 +88,7 @@ def lab_factory():
 
     def get(name, generation):
         if name not in labs:
-            up = subprocess.run([sys.executable, str(LAB_SCRIPT), "up", "--lab", name, "--generation", generation],
-                                capture_output=True, text=True, timeout=1800, check=False)
-            if up.returncode != 0:
-                pytest.fail("lab %s (%s) did not come up:\n%s\n%s" % (name, generation, up.stdout[-3000:], up.stderr[-3000:]))
+            lab_up(name, generation)
             inventory = subprocess.run([sys.executable, str(LAB_SCRIPT), "inventory", "--lab", name],
                                        capture_output=True, text=True, check=True).stdout.strip()
             labs[name] = Lab(name, generation, inventory, lab_module)
@@ -109,6 +127,12 @@ def play_once(_play_results, playbook_runner):
             _play_results[key] = playbook_runner(playbook, inventory=inventory, extra_args=list(extra_args), check=check)
         return _play_results[key]
     return run
+
+
+@pytest.fixture(scope="session")
+def overlay_passed():
+    """Whether a site.yml log ends its overlay check of multi with all 6 checks passed (c1 <-> c2)."""
+    return lambda result: "overlay_check: 6 checks on multi passed" in " ".join(result.stdout.split())
 
 
 @pytest.fixture(scope="session")

@@ -27,12 +27,14 @@ def lab(lab_factory):
     return lab_factory("safe-restart", "bullseye")
 
 
-def daemon_json(lab, node):
-    return lab.sh(node, "cat /etc/docker/daemon.json").stdout
-
-
 def dockerd_pid(lab, node):
     return lab.sh(node, "pidof dockerd", check=True).stdout.strip()
+
+
+def engines(lab):
+    """What a restart or a rollback changes on each docker host: dockerd's PID and daemon.json."""
+    return {"dockerd": {node: dockerd_pid(lab, node) for node in NODES},
+            "daemon_json": {node: lab.daemon_json(node) for node in NODES}}
 
 
 def container_state(lab, node, name):
@@ -60,9 +62,7 @@ def converged(lab, planned_fresh, play_once):
 @pytest.fixture
 def before_restart(lab, converged, once):
     if "before_restart" not in once:
-        once["before_restart"] = {"c1": container_state(lab, "n1", "c1"),
-                                  "dockerd": {node: dockerd_pid(lab, node) for node in NODES},
-                                  "daemon_json": {node: daemon_json(lab, node) for node in NODES}}
+        once["before_restart"] = dict(engines(lab), c1=container_state(lab, "n1", "c1"))
     return once["before_restart"]
 
 
@@ -81,9 +81,7 @@ def restarted(lab, planned_restart, play_once):
 @pytest.fixture
 def before_fault(lab, restarted, once):
     if "before_fault" not in once:
-        once["before_fault"] = {"c1": container_state(lab, "n1", "c1"),
-                                "dockerd": {node: dockerd_pid(lab, node) for node in NODES},
-                                "daemon_json": {node: daemon_json(lab, node) for node in NODES}}
+        once["before_fault"] = dict(engines(lab), c1=container_state(lab, "n1", "c1"))
     return once["before_fault"]
 
 
@@ -124,7 +122,7 @@ def test_restart_plan_restarts_nothing(lab, planned_restart, before_restart):
 
 
 def test_restart_plan_changes_no_daemon_json(lab, planned_restart, before_restart):
-    assert {node: daemon_json(lab, node) for node in NODES} == before_restart["daemon_json"]
+    assert {node: lab.daemon_json(node) for node in NODES} == before_restart["daemon_json"]
 
 
 def test_restart_run_succeeds(restarted):
@@ -180,7 +178,7 @@ def test_failure_says_the_engine_runs_with_the_previous_daemon_json(broken, flat
 
 @pytest.mark.parametrize("node", NODES)
 def test_daemon_json_is_back_byte_for_byte(lab, broken, before_fault, node):
-    assert daemon_json(lab, node) == before_fault["daemon_json"][node]
+    assert lab.daemon_json(node) == before_fault["daemon_json"][node]
 
 
 def test_engine_runs_with_the_previous_config(lab, broken):
@@ -205,8 +203,7 @@ CHECK_FAILS = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True, "
 @pytest.fixture
 def before_check_fault(lab, broken, once):
     if "before_check_fault" not in once:
-        once["before_check_fault"] = {"dockerd": {node: dockerd_pid(lab, node) for node in NODES},
-                                      "daemon_json": {node: daemon_json(lab, node) for node in NODES}}
+        once["before_check_fault"] = engines(lab)
     return once["before_check_fault"]
 
 
@@ -227,10 +224,10 @@ def test_failed_check_names_the_waiting_host(check_failed, flat):
 
 def test_failed_check_keeps_the_restarted_engine_with_its_new_option(lab, check_failed, before_check_fault):
     assert (dockerd_pid(lab, "n1") != before_check_fault["dockerd"]["n1"],
-            lab.docker_info("n1")["LoggingDriver"], '"log-level": "warn"' in daemon_json(lab, "n1")) \
+            lab.docker_info("n1")["LoggingDriver"], '"log-level": "warn"' in lab.daemon_json("n1")) \
         == (True, "json-file", True)
 
 
 def test_failed_check_leaves_the_next_engine_alone(lab, check_failed, before_check_fault):
-    assert (dockerd_pid(lab, "n2"), daemon_json(lab, "n2")) == \
+    assert (dockerd_pid(lab, "n2"), lab.daemon_json("n2")) == \
         (before_check_fault["dockerd"]["n2"], before_check_fault["daemon_json"]["n2"])

@@ -7,7 +7,6 @@
 """
 
 import subprocess
-import sys
 
 import pytest
 
@@ -21,10 +20,6 @@ REMOVE_HOST = "- ansible.builtin.import_playbook: %s/playbooks/remove_host.yml\n
 @pytest.fixture(scope="module")
 def lab(lab_factory):
     return lab_factory(LAB, "trixie")
-
-
-def check_passed(result):
-    return "overlay_check: 6 checks on multi passed" in " ".join(result.stdout.split())
 
 
 def swarm_nodes(lab):
@@ -42,14 +37,14 @@ def converged(lab):
     return run_playbook(SITE, inventory=lab.inventory)
 
 
-def test_swarm_converges(converged):
+def test_swarm_converges(converged, overlay_passed):
     assert converged.returncode == 0, converged.stdout[-3000:]
-    assert check_passed(converged), converged.stdout[-3000:]
+    assert overlay_passed(converged), converged.stdout[-3000:]
 
 
 @pytest.fixture(scope="module")
 def manager_restarted(lab, converged):
-    before = lab.sh("n1", "cat /run/docker.pid").stdout.strip()
+    before = lab.dockerd_pid("n1")
     lab.sh("n1", "service docker restart", check=True, timeout=180)
     wait_for("the manager's engine answering", lambda: lab.sh("n1", "docker info --format '{{.Swarm.ControlAvailable}}'")
              .stdout.strip() == "true", 60)
@@ -57,13 +52,13 @@ def manager_restarted(lab, converged):
 
 
 def test_manager_engine_was_restarted(lab, manager_restarted):
-    assert lab.sh("n1", "cat /run/docker.pid").stdout.strip() not in ("", manager_restarted[0])
+    assert lab.dockerd_pid("n1") not in ("", manager_restarted[0])
 
 
-def test_rerun_after_a_manager_restart_converges(manager_restarted):
+def test_rerun_after_a_manager_restart_converges(manager_restarted, overlay_passed):
     result = manager_restarted[1]
     assert result.returncode == 0, result.stdout[-3000:]
-    assert check_passed(result), result.stdout[-3000:]
+    assert overlay_passed(result), result.stdout[-3000:]
 
 
 @pytest.fixture(scope="module")
@@ -89,15 +84,13 @@ def test_remove_host_removes_the_lost_node(lab, lost_removed):
 
 @pytest.fixture(scope="module")
 def worker_rebuilt(lab, lost_removed):
-    up = subprocess.run([sys.executable, str(REPO / "lab" / "cnm_lab.py"), "up", "--lab", LAB, "--generation", "trixie"],
-                        capture_output=True, text=True, timeout=900, check=False)
-    assert up.returncode == 0, up.stdout + up.stderr
+    lab.rebuild()
     return run_playbook(SITE, inventory=lab.inventory)
 
 
-def test_rebuilt_worker_rejoins_and_the_check_passes(worker_rebuilt):
+def test_rebuilt_worker_rejoins_and_the_check_passes(worker_rebuilt, overlay_passed):
     assert worker_rebuilt.returncode == 0, worker_rebuilt.stdout[-3000:]
-    assert check_passed(worker_rebuilt), worker_rebuilt.stdout[-3000:]
+    assert overlay_passed(worker_rebuilt), worker_rebuilt.stdout[-3000:]
 
 
 def test_rebuilt_worker_is_a_ready_node_of_the_swarm(lab, worker_rebuilt):
