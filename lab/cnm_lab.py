@@ -399,16 +399,18 @@ def remove_node(lab_name, node):
 
 
 def ensure_node(lab, node, generation, wanted_image, flags):
-    """A running node container of this generation's current image."""
+    """A running node container of this generation's current image.
+
+    A stopped node is made again rather than started: it stopped without shutting down
+    (its engine killed with the machine's), and what it left in /run (containerd's pid file)
+    keeps its engine from starting again."""
     container = container_name(lab.name, node)
     current = inspect("container", container, "{{ .Image }} {{ .State.Running }}")
     if current == "%s true" % wanted_image:
         return False
-    if current and current.split()[0] == wanted_image:
-        docker("start", container)
-        return True
     if current:
-        say("replacing %s (other image or generation)" % container)
+        reason = "stopped" if current.split()[0] == wanted_image else "other image or generation"
+        say("replacing %s (%s)" % (container, reason))
     remove_node(lab.name, node)
     docker("volume", "create", *lab_labels(lab.name), volume_name(lab.name, node))
     docker(*node_run_command(lab, node, generation, wanted_image, flags))
@@ -458,9 +460,11 @@ def docker_hosts():
     return [node for node in NODES if node.group == "docker_hosts"]
 
 
-def up(lab_name, generation):
+def up(lab_name, generation, fresh=False):
     validate_lab_name(lab_name)
     run_script(LAB_DIR / "engine.sh")
+    if fresh:
+        down(lab_name)
     image_id = ensure_images([generation])[generation]
     public_key = ensure_ssh_key()
     flags = privilege_flags(bounding_capabilities(), last_capability())
@@ -601,6 +605,8 @@ def main(argv=None):
     start = commands.add_parser("up", help="bring a lab up (idempotent)")
     start.add_argument("--generation", choices=sorted(GENERATIONS), default=DEFAULT_GENERATION)
     start.add_argument("--lab", default=DEFAULT_LAB)
+    start.add_argument("--fresh", action="store_true",
+                       help="take down what is left of the lab first (a test's lab starts clean)")
     stop = commands.add_parser("down", help="remove a lab: containers, volumes, network")
     which = stop.add_mutually_exclusive_group()
     which.add_argument("--lab", default=DEFAULT_LAB)
@@ -613,7 +619,7 @@ def main(argv=None):
         if args.command == "images":
             ensure_images(sorted(GENERATIONS) if args.generation == "all" else [args.generation])
         elif args.command == "up":
-            up(args.lab, args.generation)
+            up(args.lab, args.generation, fresh=args.fresh)
         elif args.command == "down":
             for lab_name in (labs_of_this_checkout() if args.all else [args.lab]):
                 down(lab_name)

@@ -73,9 +73,12 @@ class Lab:
         return self.sh(node, "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1", check=True).stdout.strip()
 
 
-def lab_up(name, generation):
-    """`cnm_lab.py up`: brings the lab up, or back to all its nodes (a removed node is made again)."""
-    up = subprocess.run([sys.executable, str(LAB_SCRIPT), "up", "--lab", name, "--generation", generation],
+def lab_up(name, generation, fresh=False):
+    """`cnm_lab.py up`: brings the lab up, or back to all its nodes (a removed node is made again).
+
+    fresh: take down first what an earlier, interrupted session left of a lab of this name."""
+    up = subprocess.run([sys.executable, str(LAB_SCRIPT), "up", "--lab", name, "--generation", generation]
+                        + (["--fresh"] if fresh else []),
                         capture_output=True, text=True, timeout=1800, check=False)
     if up.returncode != 0:
         pytest.fail("lab %s (%s) did not come up:\n%s\n%s" % (name, generation, up.stdout[-3000:], up.stderr[-3000:]))
@@ -88,7 +91,7 @@ def lab_factory():
 
     def get(name, generation):
         if name not in labs:
-            lab_up(name, generation)
+            lab_up(name, generation, fresh=True)
             inventory = subprocess.run([sys.executable, str(LAB_SCRIPT), "inventory", "--lab", name],
                                        capture_output=True, text=True, check=True).stdout.strip()
             labs[name] = Lab(name, generation, inventory, lab_module)

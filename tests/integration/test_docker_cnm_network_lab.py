@@ -167,7 +167,7 @@ def play(runner, lab, host, tasks):
 @pytest.fixture(scope="module")
 def lab(request, docker_api):  # docker_api: a missing engine fails here, never skips
     generation = request.param
-    proc = lab_tool("up", "--lab", LAB_NAME, "--generation", generation)
+    proc = lab_tool("up", "--lab", LAB_NAME, "--generation", generation, "--fresh")
     assert proc.returncode == 0, "lab up failed:\n%s%s" % (proc.stdout, proc.stderr)
     state = json.loads((REPO / "lab" / ".state" / LAB_NAME / "lab.json").read_text())
     inventory = lab_tool("inventory", "--lab", LAB_NAME).stdout.strip()

@@ -65,7 +65,7 @@ def inner_engine_version(node):
 @pytest.fixture(scope="module")
 def lab(request, docker_api):  # docker_api: a missing engine fails here, never skips
     generation = request.param
-    proc = lab_tool("up", "--lab", LAB_NAME, "--generation", generation)
+    proc = lab_tool("up", "--lab", LAB_NAME, "--generation", generation, "--fresh")
     assert proc.returncode == 0, "lab up failed:\n%s%s" % (proc.stdout, proc.stderr)
     inventory = lab_tool("inventory", "--lab", LAB_NAME).stdout.strip()
     yield RunningLab(generation, inventory)
@@ -129,6 +129,17 @@ def test_up_again_keeps_the_running_nodes(lab, docker_api):
     ids = [docker_api.inspect_container(container(node))["Id"] for node in NODES]
     proc = lab_tool("up", "--lab", LAB_NAME, "--generation", lab.generation)
     assert proc.returncode == 0 and [docker_api.inspect_container(container(n))["Id"] for n in NODES] == ids
+
+
+@pytest.mark.parametrize("lab", ["bullseye"], indirect=True)
+def test_up_again_remakes_a_node_killed_with_the_machine(lab, docker_api):
+    # SIGKILL as when the machine's engine dies: the node leaves containerd's pid file in /run.
+    killed_id = docker_api.inspect_container(container("n2"))["Id"]
+    docker_api.kill(container("n2"))
+    proc = lab_tool("up", "--lab", LAB_NAME, "--generation", lab.generation)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert docker_api.inspect_container(container("n2"))["Id"] != killed_id
+    assert inner_engine_version("n2") is not None
 
 
 # Last in this file: it takes the lab down within its generation's group of tests.
