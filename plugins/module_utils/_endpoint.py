@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import time
 
 from ansible_collections.cnm.overlay.plugins.module_utils._differences import DifferenceTracker
 from ansible_collections.cnm.overlay.plugins.module_utils._api_client import (
@@ -322,6 +323,17 @@ def explain_daemon_error(message, params):
     return message
 
 
+# A store update the daemon could not send (20.10 with a cluster store). Seen as a passing error:
+# the store down for a moment, or a daemon thread left in a container's namespace for one call.
+_STORE_DIAL_ERROR = re.compile(r"store.*dial tcp \S+: (connect: |i/o timeout)", re.S)
+STORE_RETRIES = 3
+
+
+def store_unreachable(message):
+    """Whether a daemon error says the cluster store could not be reached."""
+    return _STORE_DIAL_ERROR.search(message) is not None
+
+
 def foreign_endpoint(network, name, own_container_id):
     """An endpoint named `name` that the network lists for another container than ours."""
     for key, endpoint in (network.get("Containers") or {}).items():
@@ -430,9 +442,22 @@ class EndpointManager(object):
 
     def _connect(self, container, network, settings):
         self.results["actions"].append("connect %s to %s" % (container_name(container), network["Name"]))
-        if not self.check_mode:
-            self.client.post("/networks/%s/connect" % quote_path(network["Id"]),
-                             body=dict(Container=container["Id"], EndpointConfig=endpoint_config(settings)))
+        if self.check_mode:
+            return
+        for attempt in range(STORE_RETRIES + 1):
+            try:
+                self.client.post("/networks/%s/connect" % quote_path(network["Id"]),
+                                 body=dict(Container=container["Id"], EndpointConfig=endpoint_config(settings)))
+                return
+            except DockerError as exc:
+                # The daemon rolls a failed connect back: sending it again is safe.
+                if attempt == STORE_RETRIES or not store_unreachable(exc.message):
+                    raise
+                self.module.warn("The daemon could not reach the cluster store to connect %s to %s (attempt %d of "
+                                 "%d, trying again in 1 s): %s"
+                                 % (container_name(container), network["Name"], attempt + 1, STORE_RETRIES + 1,
+                                    exc.message))
+                time.sleep(1)
 
     def _disconnect(self, name, network, force, label=None):
         self.results["actions"].append("disconnect %s from %s%s" % (label or name, network["Name"],

@@ -17,6 +17,9 @@ description:
     connected again with them. Settings that are not given keep their current value.
   - Aliases the daemon adds on its own (the container's short ID, its name) never count as a difference.
   - Every option is checked against the network before anything is changed.
+  - A connect that the daemon could not record in its cluster store (a dial error to the store,
+    Docker 20.10 and older) is sent again up to 3 times, 1 s apart, with a warning each time;
+    the daemon rolls the failed connect back first.
 author:
   - cnm.overlay maintainers (!UNKNOWN)
 extends_documentation_fragment:

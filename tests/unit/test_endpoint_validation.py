@@ -108,3 +108,18 @@ def test_default_gateway_and_reserved_addresses():
     assert not _ipam.is_network_or_broadcast("fd00::ffff:ffff:ffff:ffff", "fd00::/64")
     assert not _ipam.is_network_or_broadcast("10.0.0.1", "10.0.0.0/31")
     assert _ipam.strip_prefix("10.0.0.5/24") == "10.0.0.5"
+
+
+@pytest.mark.parametrize("message, expected", [
+    # The daemon's words when a connect's store update could not be sent (seen in the endpoint lab test).
+    ('Docker daemon error (POST /v1.41/networks/c66f/connect, HTTP 500): failed to update store for object type '
+     '*libnetwork.endpointCnt: Get "http://kv:8500/v1/kv/docker/network/v1.0/endpoint_count/c66f/?consistent=": '
+     'dial tcp 172.30.95.10:8500: connect: network is unreachable', True),
+    ('failed to update store for object type *libnetwork.endpoint: Put "http://kv:2379/v2/keys/x": '
+     'dial tcp 10.0.0.5:2379: i/o timeout', True),
+    ("Address already in use", False),
+    ("endpoint with name web already exists in network multi", False),
+    ('pull access denied: dial tcp 1.2.3.4:443: connect: connection refused', False),
+])
+def test_store_unreachable(message, expected):
+    assert ep.store_unreachable(message) is expected
