@@ -138,6 +138,21 @@ def test_plain_tcp_listener_leaves_daemon_json_unchanged(plain_tcp):
     assert plain_tcp[1] == plain_tcp[2]
 
 
+@pytest.fixture
+def site_plain_tcp(lab, second_run, play_once):
+    """site.yml asked for a TCP API without TLS."""
+    return play_once("site-plain-tcp", SITE, lab.inventory, ["-e", "cnm_overlay_engine_tcp_listen=0.0.0.0:2375"])
+
+
+def test_site_refuses_a_plain_tcp_api_with_the_reason(site_plain_tcp, flat):
+    assert site_plain_tcp.returncode != 0
+    assert "which is opened only with TLS and client certificate verification" in flat(site_plain_tcp)
+
+
+def test_site_refuses_a_plain_tcp_api_before_the_store_play(site_plain_tcp):
+    assert "PLAY [Key-value store" not in site_plain_tcp.stdout, site_plain_tcp.stdout[-3000:]
+
+
 def openssl(*args, cwd):
     subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
 

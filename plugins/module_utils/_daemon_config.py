@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a change to daemon.json depends on, read in one module run (private to this collection).
+
+The dockerd binary (path, version, the cluster-store backends built into it), the running
+daemon's command line and the current daemon.json. Reading only: decisions stay with the caller.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import mmap
+import os
+import re
+
+DOCKERD_PATHS = ("/usr/sbin/dockerd", "/usr/bin/dockerd")
+# libnetwork registers each libkv backend it was built with; Go keeps their package paths in the
+# binary, stripped or not.
+_BACKEND = re.compile(rb"libkv/store/(consul|etcd|zookeeper)")
+ALL_BACKENDS = ("consul", "etcd", "zookeeper")
+
+
+def find_dockerd(candidates, exists=os.path.exists):
+    """The first candidate path that exists, or ""."""
+    return next((path for path in candidates if exists(path)), "")
+
+
+def store_backends(path):
+    """The libkv backends whose package paths are in the binary at `path`, sorted."""
+    found = set()
+    with open(path, "rb") as binary:
+        if os.fstat(binary.fileno()).st_size == 0:
+            return []
+        with mmap.mmap(binary.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            for match in _BACKEND.finditer(data):
+                found.add(match.group(1).decode())
+                if len(found) == len(ALL_BACKENDS):
+                    break
+    return sorted(found)
+
+
+def daemon_command_lines(proc="/proc"):
+    """The command line of every running dockerd, as `ps -C dockerd -o args=` prints it."""
+    lines = []
+    for pid in sorted((p for p in os.listdir(proc) if p.isdigit()), key=int):
+        try:
+            with open(os.path.join(proc, pid, "comm"), encoding="utf-8") as comm:
+                if comm.read().strip() != "dockerd":
+                    continue
+            with open(os.path.join(proc, pid, "cmdline"), "rb") as cmdline:
+                args = cmdline.read().split(b"\0")
+        except (IOError, OSError):
+            continue  # the process ended meanwhile
+        lines.append(" ".join(arg.decode("utf-8", "replace") for arg in args if arg))
+    return lines
+
+
+def parse_daemon_json(text):
+    """(content, error) of daemon.json's text: error names what is wrong, content is None then."""
+    try:
+        return json.loads(text), ""
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def read(daemon_json, dockerd, run_command):
+    """Facts for the caller; run_command(argv) -> (rc, stdout, stderr), as AnsibleModule's."""
+    candidates = [dockerd] if dockerd else list(DOCKERD_PATHS)
+    facts = dict(dockerd=find_dockerd(candidates), dockerd_candidates=candidates, version_text="",
+                 store_backends=[], command_lines=daemon_command_lines(),
+                 daemon_json=dict(exists=False, text="", content=None, error=""))
+    if facts["dockerd"]:
+        rc, out, err = run_command([facts["dockerd"], "--version"])
+        facts["version_text"] = out.strip() if rc == 0 else ""
+        facts["store_backends"] = store_backends(facts["dockerd"])
+    if os.path.exists(daemon_json):
+        with open(daemon_json, encoding="utf-8") as handle:
+            text = handle.read()
+        content, error = parse_daemon_json(text)
+        facts["daemon_json"] = dict(exists=True, text=text, content=content, error=error)
+    return facts

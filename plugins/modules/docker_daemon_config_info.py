@@ -1,0 +1,114 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: docker_daemon_config_info
+short_description: What a change to the Docker daemon's daemon.json depends on, read in one run
+version_added: 0.2.0
+description:
+  - Reads the dockerd binary (its path, C(dockerd --version) and the cluster-store backends built into it),
+    the command line of the running daemon, and the current C(daemon.json) (its text, and its content or
+    the reason it is not valid JSON).
+  - Changes nothing. The role M(cnm.overlay.docker_cluster_store) decides from these facts before it
+    writes C(daemon.json).
+author:
+  - cnm.overlay maintainers (@cnm-overlay)
+attributes:
+  check_mode:
+    description: Runs in check mode; it changes nothing.
+    support: full
+  diff_mode:
+    description: Nothing to show.
+    support: none
+options:
+  daemon_json:
+    description: Path of the daemon's configuration file.
+    type: path
+    default: /etc/docker/daemon.json
+  dockerd:
+    description: Path of dockerd; empty looks for C(/usr/sbin/dockerd), then C(/usr/bin/dockerd).
+    type: path
+    default: ""
+seealso:
+  - module: cnm.overlay.docker_cnm_network_info
+"""
+
+EXAMPLES = r"""
+- name: Read the engine and daemon.json before changing it
+  cnm.overlay.docker_daemon_config_info:
+  register: daemon_config
+
+- name: Refuse engines without a cluster store
+  ansible.builtin.assert:
+    that: daemon_config.version_text is search('version (1[0-9]|20)\\.')
+"""
+
+RETURN = r"""
+dockerd:
+  description: Path of the dockerd binary found; empty when none was.
+  returned: always
+  type: str
+  sample: /usr/sbin/dockerd
+dockerd_candidates:
+  description: The paths that were looked at.
+  returned: always
+  type: list
+  elements: str
+version_text:
+  description: What C(dockerd --version) printed; empty without dockerd or when it failed.
+  returned: always
+  type: str
+  sample: Docker version 20.10.5+dfsg1, build 55c4c88
+store_backends:
+  description: Cluster-store backends built into dockerd (libkv's package paths in the binary).
+  returned: always
+  type: list
+  elements: str
+  sample: [consul, etcd, zookeeper]
+command_lines:
+  description: The command line of each running dockerd (none when the daemon is not running).
+  returned: always
+  type: list
+  elements: str
+  sample: [/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock]
+daemon_json:
+  description: The current daemon.json.
+  returned: always
+  type: dict
+  contains:
+    exists:
+      description: Whether the file exists.
+      type: bool
+    text:
+      description: Its text.
+      type: str
+    content:
+      description: Its parsed content; null when it does not exist or is not valid JSON.
+      type: raw
+    error:
+      description: Why it is not valid JSON; empty when it is.
+      type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cnm.overlay.plugins.module_utils import _daemon_config
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(daemon_json=dict(type="path", default="/etc/docker/daemon.json"),
+                           dockerd=dict(type="path", default="")),
+        supports_check_mode=True,
+    )
+    facts = _daemon_config.read(module.params["daemon_json"], module.params["dockerd"], module.run_command)
+    module.exit_json(changed=False, **facts)
+
+
+if __name__ == "__main__":
+    main()

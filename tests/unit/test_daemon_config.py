@@ -1,0 +1,49 @@
+"""The read-only facts docker_daemon_config_info gathers, on files made for the test."""
+
+from ansible_collections.cnm.overlay.plugins.module_utils import _daemon_config as dc
+
+
+def test_find_dockerd_takes_the_first_existing_candidate(tmp_path):
+    second = tmp_path / "dockerd"
+    second.write_text("")
+    assert dc.find_dockerd([str(tmp_path / "missing"), str(second)]) == str(second)
+    assert dc.find_dockerd([str(tmp_path / "missing")]) == ""
+
+
+def test_store_backends_are_the_libkv_package_paths_in_the_binary(tmp_path):
+    binary = tmp_path / "dockerd"
+    binary.write_bytes(b"\x00ELF...github.com/docker/libkv/store/etcd.New\x00...libkv/store/consul.(*Consul)\x00"
+                       b"libkv/store/etcd.x\x00")
+    assert dc.store_backends(str(binary)) == ["consul", "etcd"]
+
+
+def test_a_binary_without_backends_has_none(tmp_path):
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    plain = tmp_path / "plain"
+    plain.write_bytes(b"\x00ELF no store here")
+    assert dc.store_backends(str(empty)) == [] and dc.store_backends(str(plain)) == []
+
+
+def test_command_lines_are_those_of_dockerd_processes_only(tmp_path):
+    for pid, comm, args in (("10", "dockerd", [b"/usr/sbin/dockerd", b"-H", b"unix:///run/d.sock"]),
+                            ("9", "containerd", [b"containerd"]),
+                            ("11", "dockerd", [b"dockerd"])):
+        (tmp_path / pid).mkdir()
+        (tmp_path / pid / "comm").write_text(comm + "\n")
+        (tmp_path / pid / "cmdline").write_bytes(b"\0".join(args) + b"\0")
+    (tmp_path / "self").mkdir()
+    assert dc.daemon_command_lines(str(tmp_path)) == ["/usr/sbin/dockerd -H unix:///run/d.sock", "dockerd"]
+
+
+def test_daemon_json_content_or_the_reason_it_is_not_json():
+    assert dc.parse_daemon_json('{"debug": true}') == ({"debug": True}, "")
+    content, error = dc.parse_daemon_json('{"debug": tru}')
+    assert content is None and "line 1" in error
+    assert dc.parse_daemon_json("")[1]  # an empty file is not JSON either: the role asks to fix it
+
+
+def test_read_reports_a_missing_daemon_json_and_a_missing_dockerd(tmp_path):
+    facts = dc.read(str(tmp_path / "daemon.json"), str(tmp_path / "dockerd"), run_command=None)
+    assert facts["dockerd"] == "" and facts["dockerd_candidates"] == [str(tmp_path / "dockerd")]
+    assert facts["daemon_json"] == dict(exists=False, text="", content=None, error="")
