@@ -231,3 +231,45 @@ def test_failed_check_keeps_the_restarted_engine_with_its_new_option(lab, check_
 def test_failed_check_leaves_the_next_engine_alone(lab, check_failed, before_check_fault):
     assert (dockerd_pid(lab, "n2"), lab.daemon_json("n2")) == \
         (before_check_fault["dockerd"]["n2"], before_check_fault["daemon_json"]["n2"])
+
+
+# Both docker_engine (the TCP API's TLS files) and docker_cluster_store (a daemon option) change
+# daemon.json in one run, and dockerd cannot load the certificate: the rollback restores the file
+# as it was before either role wrote it.
+
+BAD_TLS_DIR = "/etc/cnm-bad-tls"
+BAD_TLS = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True, "log-level": "error"},
+                             "cnm_overlay_engine_tcp_listen": "0.0.0.0:2376",
+                             "cnm_overlay_engine_tls_ca_file": BAD_TLS_DIR + "/ca.pem",
+                             "cnm_overlay_engine_tls_cert_file": BAD_TLS_DIR + "/cert.pem",
+                             "cnm_overlay_engine_tls_key_file": BAD_TLS_DIR + "/key.pem",
+                             "docker_restart_wait_timeout": 20}))
+
+
+@pytest.fixture
+def before_tls_fault(lab, check_failed, once):
+    if "before_tls_fault" not in once:
+        for node in NODES:
+            lab.sh(node, "mkdir -p {d} && for f in ca cert key; do echo not-a-pem > {d}/$f.pem; done".format(
+                d=BAD_TLS_DIR), check=True)
+        once["before_tls_fault"] = engines(lab)
+    return once["before_tls_fault"]
+
+
+@pytest.fixture
+def tls_broken(lab, before_tls_fault, play_once):
+    return play_once("bad-tls", SITE, lab.inventory, BAD_TLS)
+
+
+def test_unloadable_tls_files_fail_the_rollout_at_the_first_host(tls_broken, flat):
+    assert tls_broken.returncode != 0
+    assert "Engine rollout stopped at n1: its engine did not come back with the new daemon.json" in flat(tls_broken)
+
+
+@pytest.mark.parametrize("node", NODES)
+def test_daemon_json_is_back_as_before_both_roles_wrote_it(lab, tls_broken, before_tls_fault, node):
+    assert lab.daemon_json(node) == before_tls_fault["daemon_json"][node]
+
+
+def test_engine_runs_again_after_the_tls_rollback(lab, tls_broken):
+    assert lab.docker_info("n1")["ClusterStore"] == "consul://%s:8500" % lab.address("kv")
