@@ -13,9 +13,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import json
 import os
 import time
+import uuid
 
 from ansible_collections.cnm.overlay.plugins.module_utils._host_probe import http_answer
 
@@ -84,6 +86,45 @@ def change_words(kind, changes):
     return ["%s %s %s" % (change["action"], kind, change["name"]) for change in changes]
 
 
+def new_secret(kind):
+    """A fresh secret: a token's SecretID (uuid) or a gossip key (32 random bytes, base64, as Consul wants)."""
+    if kind == "gossip_key":
+        return base64.b64encode(os.urandom(32)).decode("ascii")
+    return str(uuid.uuid4())
+
+
+def secrets_to_make(wanted, kept):
+    """The names in wanted ([{name, kind}]) whose kept value (kept: {name: value or None}) is missing."""
+    return [secret["name"] for secret in wanted if not kept.get(secret["name"])]
+
+
+def kept_secrets(directory, wanted, check_mode, generate=new_secret):
+    """Read the secrets kept in directory (0700, root), make and keep the missing ones (0600).
+    Returns (secrets by name, the names made, whether the directory was made or put right)."""
+    fixed = False
+    if not os.path.isdir(directory):
+        fixed = True
+        if not check_mode:
+            os.makedirs(directory, 0o700)
+    if os.path.isdir(directory):
+        status = os.stat(directory)
+        # Owned by root when run as root (as the role does); another user keeps its own.
+        owner = (0, 0) if os.geteuid() == 0 else (status.st_uid, status.st_gid)
+        if status.st_mode & 0o777 != 0o700 or (status.st_uid, status.st_gid) != owner:
+            fixed = True
+            if not check_mode:
+                os.chmod(directory, 0o700)
+                os.chown(directory, *owner)
+    secrets = dict((secret["name"], read_token_file(os.path.join(directory, secret["name"]))) for secret in wanted)
+    made = secrets_to_make(wanted, secrets)
+    kinds = dict((secret["name"], secret["kind"]) for secret in wanted)
+    for name in made:
+        secrets[name] = generate(kinds[name])
+        if not check_mode:
+            keep_secret_file(os.path.join(directory, name), secrets[name])
+    return secrets, made, fixed
+
+
 class ConsulAgent:
     """The HTTP API of one Consul agent."""
 
@@ -148,7 +189,7 @@ def read_token_file(path):
         return None
 
 
-def keep_token_file(path, secret):
+def keep_secret_file(path, secret):
     """Write secret to path, mode 0600, replacing it at once (never a half-written file)."""
     partial = path + ".partial"
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -236,7 +277,7 @@ def set_up_acl(agent, params, check_mode):
             return None, actions + change_words("policy", policy_changes(wanted, {})) + \
                 change_words("token", token_changes(wanted, {}))
         management = bootstrap(agent, params["timeout"], token_file, params["data_dir"])
-        keep_token_file(token_file, management)
+        keep_secret_file(token_file, management)
     else:
         check_management_token(agent, params["timeout"], management, token_file)
     if not params["acl_setup"]:

@@ -1,6 +1,8 @@
 """Unit tests of consul_kv_acl's decisions and its run against recorded Consul answers (no agent)."""
 
+import base64
 import json
+import uuid
 
 import pytest
 
@@ -218,3 +220,33 @@ def test_probe_read_back_with_another_value_fails(tmp_path):
     with pytest.raises(consul.ConsulError) as failure:
         consul.run(agent_for(FakeConsul(answers)), params(tmp_path, acl=False), check_mode=False)
     assert "someone else" in failure.value.msg and failure.value.reason == "agent"
+
+
+SECRETS = [{"name": "gossip.key", "kind": "gossip_key"}, {"name": "agent.token", "kind": "uuid"}]
+
+
+def test_only_missing_or_empty_secrets_are_made():
+    assert consul.secrets_to_make(SECRETS, {"gossip.key": "k", "agent.token": ""}) == ["agent.token"]
+
+
+def test_new_gossip_key_is_32_random_bytes_and_a_token_a_uuid():
+    key, secret_id = consul.new_secret("gossip_key"), consul.new_secret("uuid")
+    assert len(base64.b64decode(key)) == 32 and key != consul.new_secret("gossip_key")
+    assert str(uuid.UUID(secret_id)) == secret_id
+
+
+def test_kept_secrets_are_read_back_and_missing_ones_kept_0600(tmp_path):
+    directory = tmp_path / "consul"
+    directory.mkdir(mode=0o755)
+    (directory / "gossip.key").write_text("kept-key\n")
+    secrets, made, _fixed = consul.kept_secrets(str(directory), SECRETS, check_mode=False, generate=lambda kind: "new-" + kind)
+    assert secrets == {"gossip.key": "kept-key", "agent.token": "new-uuid"} and made == ["agent.token"]
+    assert (directory / "agent.token").read_text() == "new-uuid\n"
+    assert oct((directory / "agent.token").stat().st_mode & 0o777) == "0o600"
+    assert oct(directory.stat().st_mode & 0o777) == "0o700"
+
+
+def test_kept_secrets_in_check_mode_write_nothing(tmp_path):
+    directory = tmp_path / "missing"
+    secrets, made, fixed = consul.kept_secrets(str(directory), SECRETS, check_mode=True)
+    assert fixed and made == ["gossip.key", "agent.token"] and all(secrets.values()) and not directory.exists()
