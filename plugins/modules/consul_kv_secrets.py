@@ -39,12 +39,12 @@ options:
         default: uuid
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Writes nothing; missing secrets are made in memory only and named in RV(made).
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
-  platform:
-    platforms: posix
 """
 
 EXAMPLES = r"""
