@@ -59,24 +59,28 @@ def collect(run_command, vxlan=True, ipsec=False):
     return facts
 
 
-def store_answers(urls, timeout, ca_path=None, client_cert=None, client_key=None, opener=None):
-    """GET every store health URL; each answer shaped as ansible.builtin.uri's (url, status, content, msg),
-    which _preflight.store_problem reads. Status -1 when no HTTP answer came."""
+def http_answer(url, timeout, method="GET", data=None, headers=None, ca_path=None, client_cert=None,
+                client_key=None, opener=None):
+    """One HTTP request, its answer shaped as ansible.builtin.uri's (url, status, content, msg).
+    Status -1 when no HTTP answer came; an HTTP error status is an answer, not an exception."""
     if opener is None:
         from ansible.module_utils.urls import open_url as opener
-    answers = []
-    for url in urls:
-        answer = {"url": url, "status": -1, "content": "", "msg": ""}
-        try:
-            response = opener(url, timeout=timeout, ca_path=ca_path or None, client_cert=client_cert or None,
-                              client_key=client_key or None)
-            answer.update(status=response.getcode(), content=response.read().decode("utf-8", "replace"), msg="OK")
-        except Exception as exc:  # pylint: disable=broad-except  # every failure is the check's finding
-            code = getattr(exc, "code", None)
-            if isinstance(code, int):
-                body = exc.read() if hasattr(exc, "read") else b""
-                answer.update(status=code, content=(body or b"").decode("utf-8", "replace"), msg="HTTP Error %s: %s" % (code, getattr(exc, "reason", exc)))
-            else:
-                answer["msg"] = "Request failed: %s" % (getattr(exc, "reason", None) or exc)
-        answers.append(answer)
-    return answers
+    answer = {"url": url, "status": -1, "content": "", "msg": ""}
+    try:
+        response = opener(url, timeout=timeout, ca_path=ca_path or None, client_cert=client_cert or None,
+                          client_key=client_key or None, method=method, data=data, headers=headers or {})
+        answer.update(status=response.getcode(), content=response.read().decode("utf-8", "replace"), msg="OK")
+    except Exception as exc:  # pylint: disable=broad-except  # every failure is the caller's finding
+        code = getattr(exc, "code", None)
+        if isinstance(code, int):
+            body = exc.read() if hasattr(exc, "read") else b""
+            answer.update(status=code, content=(body or b"").decode("utf-8", "replace"), msg="HTTP Error %s: %s" % (code, getattr(exc, "reason", exc)))
+        else:
+            answer["msg"] = "Request failed: %s" % (getattr(exc, "reason", None) or exc)
+    return answer
+
+
+def store_answers(urls, timeout, ca_path=None, client_cert=None, client_key=None, opener=None):
+    """GET every store health URL (answers as http_answer's), which _preflight.store_problem reads."""
+    return [http_answer(url, timeout, ca_path=ca_path, client_cert=client_cert, client_key=client_key, opener=opener)
+            for url in urls]
