@@ -236,20 +236,13 @@ def check_management_token(agent, timeout, token, token_file):
             "bootstrapped)." % (token_file, (answer["content"] or "").strip()), reason="acl")
 
 
-def find_policies(agent, token, wanted):
+def find_existing(agent, wanted, path, token_of, what):
+    """{policy name: what Consul returned for path (formatted with the policy), or None when missing}.
+    token_of(policy) is the token each request is made with."""
     found = {}
     for policy in wanted:
-        answer = agent.expect(agent.call("GET", "/v1/acl/policy/name/%s" % policy["name"], token=token),
-                              (200,) + MISSING, "looking up the policy %s" % policy["name"])
-        found[policy["name"]] = answer["json"] if answer["status"] == 200 else None
-    return found
-
-
-def find_tokens(agent, wanted):
-    found = {}
-    for policy in wanted:
-        answer = agent.expect(agent.call("GET", "/v1/acl/token/self", token=policy["token"]),
-                              (200,) + MISSING, "looking up the token of the policy %s" % policy["name"])
+        answer = agent.expect(agent.call("GET", path % policy, token=token_of(policy)),
+                              (200,) + MISSING, what % policy)
         found[policy["name"]] = answer["json"] if answer["status"] == 200 else None
     return found
 
@@ -283,10 +276,12 @@ def set_up_acl(agent, params, check_mode):
     if not params["acl_setup"]:
         return management, actions
     wanted = params["policies"]
-    policies = policy_changes(wanted, find_policies(agent, management, wanted))
+    policies = policy_changes(wanted, find_existing(agent, wanted, "/v1/acl/policy/name/%(name)s",
+                                                    lambda policy: management, "looking up the policy %(name)s"))
     if not check_mode:
         apply_changes(agent, management, "policy", policies)
-    tokens = token_changes(wanted, find_tokens(agent, wanted))
+    tokens = token_changes(wanted, find_existing(agent, wanted, "/v1/acl/token/self",
+                                                 lambda policy: policy["token"], "looking up the token of the policy %(name)s"))
     if not check_mode:
         apply_changes(agent, management, "token", tokens)
     return management, actions + change_words("policy", policies) + change_words("token", tokens)
