@@ -123,9 +123,9 @@ def test_c2_reaches_c1_by_name(lab, second_run):
 def plain_tcp(lab, second_run, once, playbook_runner):
     """daemon.json of n1 before and after asking for a TCP listener without TLS."""
     if "plain_tcp" not in once:
-        before = lab.sh("n1", "sha256sum /etc/docker/daemon.json", check=True).stdout
+        before = lab.daemon_json("n1")
         result = playbook_runner(PLAIN_TCP_PLAY, inventory=lab.inventory)
-        once["plain_tcp"] = (result, before, lab.sh("n1", "sha256sum /etc/docker/daemon.json", check=True).stdout)
+        once["plain_tcp"] = (result, before, lab.daemon_json("n1"))
     return once["plain_tcp"]
 
 
@@ -307,9 +307,9 @@ def host_flag(etcd_lab, etcd_tls, once, playbook_runner):
         restart = "service docker restart >/dev/null; for i in $(seq 60); do docker info >/dev/null 2>&1 && exit 0; sleep 1; done"
         etcd_lab.sh("n1", "echo 'DOCKER_OPTS=\"-H unix:///var/run/docker.sock\"' >> /etc/default/docker; " + restart,
                     check=True)
-        before = etcd_lab.sh("n1", "sha256sum /etc/docker/daemon.json", check=True).stdout
+        before = etcd_lab.daemon_json("n1")
         result = playbook_runner(HOST_FLAG_PLAY, inventory=etcd_lab.inventory)
-        after = etcd_lab.sh("n1", "sha256sum /etc/docker/daemon.json", check=True).stdout
+        after = etcd_lab.daemon_json("n1")
         etcd_lab.sh("n1", "sed -i '/^DOCKER_OPTS=/d' /etc/default/docker; " + restart, check=True)
         once["host_flag"] = (result, before, after)
     return once["host_flag"]
