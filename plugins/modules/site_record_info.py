@@ -12,8 +12,8 @@ short_description: Whether a host is as the last finished site.yml run left it
 version_added: 0.2.0
 description:
   - Reads the record that M(cnm.overlay.site_record) wrote at the end of the last finished run, and looks
-    at the host again the way the record says: the files under its watched paths, its watched processes,
-    the engine's cluster-store and swarm settings, the watched networks and the host's IPv4 addresses.
+    at the host again the way the record says (the files under its watched paths, its watched processes,
+    the engine's cluster-store and swarm settings, the watched networks and the host's IPv4 addresses).
   - The host is converged when the record exists, was written for the same O(inputs), and nothing it
     watches differs. Otherwise RV(differences) says why, one line each.
   - Changes nothing.

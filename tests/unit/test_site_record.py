@@ -59,7 +59,7 @@ def test_mode_owner_removal_addition_and_link_target_are_differences(tmp_path):
     os.remove(str(etc / "docker.service"))
     os.symlink("/etc/systemd/system/docker.service", str(etc / "docker.service"))
     found = sr.compare(record, "in", _observer())
-    assert [line.split(":")[0] for line in found] == [
+    assert [line.split(":", maxsplit=1)[0] for line in found] == [
         "path %s" % (etc / "docker.service"), "path %s" % (etc / "docker" / "daemon.json"),
         "path %s" % (etc / "docker" / "new.json"), "path %s" % (etc / "hostname")]
     assert found[0].endswith("-> link /etc/systemd/system/docker.service")
