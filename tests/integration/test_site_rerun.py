@@ -143,3 +143,13 @@ def test_a_changed_setting_converges_every_host(lab, vxlan_blocked, flat, change
     assert result.returncode == 0, result.stdout[-3000:]
     assert "the inputs changed since the last finished run" in flat(result)
     assert CONVERGE_TASK in result.stdout and changed_count(result.stdout) == 0
+
+
+def test_a_setting_made_from_facts_converges_on_every_run(lab, vxlan_blocked, flat):
+    # The record's comparison runs before any facts are gathered: such a setting has no value yet.
+    from_facts = ["-e", '{"cnm_overlay_kv_address": "{{ hostvars[groups.kv_store[0]].ansible_facts.eth0.ipv4.address }}"}']
+    for _ in range(2):
+        result = site(lab, *from_facts)
+        assert result.returncode == 0, result.stdout[-3000:]
+        assert "could not be worked out before the converge gathers facts" in flat(result), why(result)
+        assert CONVERGE_TASK in result.stdout
