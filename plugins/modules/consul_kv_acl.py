@@ -95,13 +95,14 @@ options:
     description: Value of O(probe_key).
     type: str
     default: probe
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - cnm.overlay.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Waits for the leader and reads; reports in RV(actions) what it would create or update.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
 

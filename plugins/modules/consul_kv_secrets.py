@@ -37,13 +37,14 @@ options:
         type: str
         choices: [uuid, gossip_key]
         default: uuid
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - cnm.overlay.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Writes nothing; missing secrets are made in memory only and named in RV(made).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
 

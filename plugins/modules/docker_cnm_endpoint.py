@@ -24,13 +24,15 @@ author:
   - cnm.overlay maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - cnm.overlay.docker
+  - ansible.builtin.action_common_attributes
+  - cnm.overlay.attributes
 attributes:
   check_mode:
     support: full
-    description: Nothing is changed; the result says what would change.
+    details: Nothing is changed; the result says what would change.
   diff_mode:
     support: full
-    description: Shows the state and the settings that differ, before and after.
+    details: Shows the state and the settings that differ, before and after.
 options:
   network:
     description:

@@ -26,13 +26,15 @@ author:
   - cnm.overlay maintainers (@cnm-overlay)
 extends_documentation_fragment:
   - cnm.overlay.docker
+  - ansible.builtin.action_common_attributes
+  - cnm.overlay.attributes
 attributes:
   check_mode:
-    description: Full support; RV(network) is the network that would be created.
     support: full
+    details: RV(network) is the network that would be created.
   diff_mode:
-    description: Before and after of the properties that are compared or changed.
     support: full
+    details: Before and after of the properties that are compared or changed.
 options:
   name:
     description:

@@ -16,13 +16,9 @@ author:
   - cnm.overlay maintainers (@cnm-overlay)
 extends_documentation_fragment:
   - cnm.overlay.docker
-attributes:
-  check_mode:
-    description: Runs in check mode; it changes nothing.
-    support: full
-  diff_mode:
-    description: Nothing to show.
-    support: none
+  - ansible.builtin.action_common_attributes
+  - cnm.overlay.attributes
+  - cnm.overlay.attributes.info_module
 options:
   name:
     description:

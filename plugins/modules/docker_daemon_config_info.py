@@ -18,13 +18,10 @@ description:
     writes C(daemon.json).
 author:
   - cnm.overlay maintainers (@cnm-overlay)
-attributes:
-  check_mode:
-    description: Runs in check mode; it changes nothing.
-    support: full
-  diff_mode:
-    description: Nothing to show.
-    support: none
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - cnm.overlay.attributes
+  - cnm.overlay.attributes.info_module
 options:
   daemon_json:
     description: Path of the daemon's configuration file.

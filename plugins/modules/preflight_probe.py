@@ -115,13 +115,14 @@ options:
     description: Datagrams sent to each UDP target (O(mode=send)).
     type: int
     default: 5
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - cnm.overlay.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The probes are read-only, so they run in check mode too.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
 

@@ -20,13 +20,15 @@ author:
   - cnm.overlay maintainers (@cnm-overlay)
 extends_documentation_fragment:
   - cnm.overlay.docker
+  - ansible.builtin.action_common_attributes
+  - cnm.overlay.attributes
 attributes:
   check_mode:
-    description: Reports the change it would make.
     support: full
+    details: Reports the change it would make.
   diff_mode:
-    description: Nothing to show.
     support: none
+    details: Nothing to show.
 options:
   path:
     description: Where the record is kept.

@@ -148,8 +148,8 @@ def test_a_changed_setting_converges_every_host(lab, vxlan_blocked, flat, change
 def test_a_setting_made_from_facts_converges_on_every_run(lab, vxlan_blocked, flat):
     # The record's comparison runs before any facts are gathered: such a setting has no value yet.
     from_facts = ["-e", '{"cnm_overlay_kv_address": "{{ hostvars[groups.kv_store[0]].ansible_facts.eth0.ipv4.address }}"}']
-    for _ in range(2):
+    for attempt in (1, 2):
         result = site(lab, *from_facts)
-        assert result.returncode == 0, result.stdout[-3000:]
+        assert result.returncode == 0, "run %d: %s" % (attempt, result.stdout[-3000:])
         assert "could not be worked out before the converge gathers facts" in flat(result), why(result)
         assert CONVERGE_TASK in result.stdout
