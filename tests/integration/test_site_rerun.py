@@ -75,6 +75,13 @@ def test_rerun_of_an_unchanged_site_changes_nothing(rerun, changed_count):
     assert changed_count(rerun.stdout) == 0
 
 
+def test_check_mode_on_an_unchanged_site_plans_nothing(lab, rerun, flat, changed_count):
+    result = run_playbook(SITE, inventory=lab.inventory, extra_args=SETTINGS, check=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert UNCHANGED in flat(result), why(result)
+    assert CONVERGE_TASK not in result.stdout and changed_count(result.stdout) == 0
+
+
 def test_converge_always_runs_the_converge_and_changes_nothing(lab, rerun, flat, changed_count):
     result = site(lab, "-e", "cnm_overlay_converge=always")
     assert result.returncode == 0, result.stdout[-3000:]
