@@ -33,7 +33,7 @@ on() {
 shell_steps() {
   on "$kv" "cat > /etc/consul.d/cnm.json <<JSON
 {\"server\": true, \"bootstrap_expect\": 1, \"data_dir\": \"/var/lib/consul\", \"bind_addr\": \"$kv\",
- \"client_addr\": \"127.0.0.1 $kv\", \"node_name\": \"kv\"}
+ \"client_addr\": \"127.0.0.1 $kv\", \"node_name\": \"kv\", \"performance\": {\"raft_multiplier\": 1}}
 JSON
 sed -i 's|^DAEMON_ARGS=.*|DAEMON_ARGS=\"-config-dir=/etc/consul.d\"|' /etc/default/consul
 service consul start >/dev/null
