@@ -450,7 +450,6 @@ class EndpointManager(object):
                                  body=dict(Container=container["Id"], EndpointConfig=endpoint_config(settings)))
                 return
             except DockerError as exc:
-                # The daemon rolls a failed connect back: sending it again is safe.
                 if attempt == STORE_RETRIES or not store_unreachable(exc.message):
                     raise
                 self.module.warn("The daemon could not reach the cluster store to connect %s to %s (attempt %d of "
@@ -458,6 +457,19 @@ class EndpointManager(object):
                                  % (container_name(container), network["Name"], attempt + 1, STORE_RETRIES + 1,
                                     exc.message))
                 time.sleep(1)
+                self._drop_failed_connect(container, network)
+
+    def _drop_failed_connect(self, container, network):
+        """Remove what a connect that failed on the store left behind, so that it can be sent again.
+
+        A 20.10 daemon does not always roll such a connect back: the next one then fails with
+        "endpoint with name ... already exists in network". When nothing was left, the daemon
+        says the container is not connected, which is what is wanted here."""
+        try:
+            self.client.post("/networks/%s/disconnect" % quote_path(network["Id"]),
+                             body=dict(Container=container["Id"], Force=True))
+        except DockerError:
+            pass
 
     def _disconnect(self, name, network, force, label=None):
         self.results["actions"].append("disconnect %s from %s%s" % (label or name, network["Name"],

@@ -123,3 +123,59 @@ def test_default_gateway_and_reserved_addresses():
 ])
 def test_store_unreachable(message, expected):
     assert ep.store_unreachable(message) is expected
+
+
+STORE_DIAL = ('failed to update store for object type *libnetwork.endpointCnt: Get "http://kv:8500/v1/kv/x": '
+              'dial tcp 172.30.95.10:8500: connect: network is unreachable')
+
+
+class _Client(object):
+    """Answers connects with the given errors in turn (None: success); records every call."""
+
+    def __init__(self, connect_errors):
+        self.connect_errors = list(connect_errors)
+        self.calls = []
+
+    def post(self, path, body=None, params=None):
+        self.calls.append((path.rsplit("/", 1)[-1], body.get("Force")))
+        if path.endswith("/connect"):
+            error = self.connect_errors.pop(0)
+            if error:
+                raise ep.DockerError(error)
+        elif path.endswith("/disconnect"):
+            raise ep.DockerError("container is not connected to the network net")
+
+
+class _Module(object):
+    check_mode = False
+
+    def __init__(self):
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+def _manager(client):
+    manager = ep.EndpointManager.__new__(ep.EndpointManager)
+    manager.module, manager.client, manager.check_mode = _Module(), client, False
+    manager.results = dict(changed=False, actions=[])
+    return manager
+
+
+def test_a_connect_that_failed_on_the_store_is_dropped_then_sent_again(monkeypatch):
+    # A 20.10 daemon may keep the endpoint of such a connect ("endpoint with name ... already exists").
+    monkeypatch.setattr(ep.time, "sleep", lambda seconds: None)
+    client = _Client([STORE_DIAL, None])
+    manager = _manager(client)
+    manager._connect({"Id": CONTAINER_ID, "Name": "/web"}, network(), {"aliases": ["webalias"]})
+    assert client.calls == [("connect", None), ("disconnect", True), ("connect", None)]
+    assert len(manager.module.warnings) == 1 and "attempt 1 of" in manager.module.warnings[0]
+
+
+def test_other_connect_errors_are_not_sent_again(monkeypatch):
+    monkeypatch.setattr(ep.time, "sleep", lambda seconds: None)
+    client = _Client(["Address already in use"])
+    with pytest.raises(ep.DockerError):
+        _manager(client)._connect({"Id": CONTAINER_ID, "Name": "/web"}, network(), {})
+    assert client.calls == [("connect", None)]
