@@ -41,15 +41,26 @@ def store_backends(path):
     return sorted(found)
 
 
+def processes(proc="/proc"):
+    """(directory under proc, name as in comm) of every running process, in PID order."""
+    for pid in sorted((p for p in os.listdir(proc) if p.isdigit()), key=int):
+        directory = os.path.join(proc, pid)
+        try:
+            with open(os.path.join(directory, "comm"), encoding="utf-8") as comm:
+                name = comm.read().strip()
+        except (IOError, OSError):
+            continue  # the process ended meanwhile
+        yield directory, name
+
+
 def daemon_command_lines(proc="/proc"):
     """The command line of every running dockerd, as `ps -C dockerd -o args=` prints it."""
     lines = []
-    for pid in sorted((p for p in os.listdir(proc) if p.isdigit()), key=int):
+    for directory, name in processes(proc):
+        if name != "dockerd":
+            continue
         try:
-            with open(os.path.join(proc, pid, "comm"), encoding="utf-8") as comm:
-                if comm.read().strip() != "dockerd":
-                    continue
-            with open(os.path.join(proc, pid, "cmdline"), "rb") as cmdline:
+            with open(os.path.join(directory, "cmdline"), "rb") as cmdline:
                 args = cmdline.read().split(b"\0")
         except (IOError, OSError):
             continue  # the process ended meanwhile

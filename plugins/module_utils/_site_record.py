@@ -20,6 +20,7 @@ import os
 import stat
 
 from ansible_collections.cnm.overlay.plugins.module_utils._api_client import DockerError, NotFound, quote_path
+from ansible_collections.cnm.overlay.plugins.module_utils._daemon_config import processes
 
 RECORD_VERSION = 1
 ABSENT = "-"
@@ -73,13 +74,11 @@ def observe_paths(paths):
 def observe_processes(names, proc="/proc"):
     """The executable of the first running process of each name (its path, size and change time)."""
     found = dict((name, ABSENT) for name in names)
-    for pid in sorted((p for p in os.listdir(proc) if p.isdigit()), key=int):
+    for directory, name in processes(proc):
+        if found.get(name, None) != ABSENT:
+            continue
         try:
-            with open(os.path.join(proc, pid, "comm")) as comm:
-                name = comm.read().strip()
-            if found.get(name, None) != ABSENT:
-                continue
-            exe = os.readlink(os.path.join(proc, pid, "exe"))
+            exe = os.readlink(os.path.join(directory, "exe"))
         except (IOError, OSError):
             continue  # the process ended meanwhile, or is a kernel thread
         try:
