@@ -4,6 +4,7 @@ Every network and container is this file's own (prefix cnmt-ep-, subnets in 10.2
 and fd00:202::/48) and is removed afterwards.
 """
 
+import ipaddress
 import itertools
 import uuid
 
@@ -14,8 +15,8 @@ from docker.types import IPAMConfig, IPAMPool
 
 MODULE = "docker_cnm_endpoint"
 IMAGE = "cnm-lab/sandbox:latest"
-# Third octets of 10.202.N.0/24 for this run: a random start so an aborted run's leftovers do not collide.
-_SUBNETS = itertools.count(1 + uuid.uuid4().int % 150)
+# Third octets of 10.202.N.0/24 for this run: a random start, and make_network skips a taken one.
+_SUBNETS = itertools.count(1 + uuid.uuid4().int % 100)
 
 
 def ep_name(kind):
@@ -28,23 +29,44 @@ def run_endpoint(module_runner):
     return lambda args, check=False, diff=False: module_runner(MODULE, args, check=check, diff=diff)
 
 
+def _pools_on_engine(docker_api):
+    """Every IPv4 pool the engine's networks hold, as (network name, subnet)."""
+    return [(network["Name"], ipaddress.ip_network(pool["Subnet"], strict=False))
+            for network in docker_api.networks()
+            for pool in (network.get("IPAM") or {}).get("Config") or []
+            if "." in (pool.get("Subnet") or "")]
+
+
 @pytest.fixture
 def make_network(docker_api):
-    """make_network(ipv6=False, subnet=True) -> (name, subnet index N for 10.202.N.0/24)."""
+    """make_network(ipv6=False, subnet=True) -> (name, subnet index N for 10.202.N.0/24).
+
+    N skips a /24 that a network on the engine holds, and the next N is tried when the daemon
+    still answers "Pool overlaps" (CI once hit that with a pool no listed network showed)."""
     made = []
 
     def make(ipv6=False, subnet=True):
-        index = next(_SUBNETS)
         name = ep_name("net")
-        ipam = None
-        if subnet:
-            pools = [IPAMPool(subnet="10.202.%d.0/24" % index)]
-            if ipv6:
-                pools.append(IPAMPool(subnet="fd00:202:%x::/64" % index))
-            ipam = IPAMConfig(pool_configs=pools)
-        docker_api.create_network(name, driver="bridge", ipam=ipam, enable_ipv6=ipv6)
-        made.append(name)
-        return name, index
+        for attempt in range(60):
+            index = next(_SUBNETS)
+            ipam = None
+            if subnet:
+                wanted = ipaddress.ip_network("10.202.%d.0/24" % index)
+                if any(wanted.overlaps(held) for dummy, held in _pools_on_engine(docker_api)):
+                    continue
+                pools = [IPAMPool(subnet=str(wanted))]
+                if ipv6:
+                    pools.append(IPAMPool(subnet="fd00:202:%x::/64" % index))
+                ipam = IPAMConfig(pool_configs=pools)
+            try:
+                docker_api.create_network(name, driver="bridge", ipam=ipam, enable_ipv6=ipv6)
+            except APIError as exc:
+                if "Pool overlaps" not in str(exc) or attempt == 59:
+                    raise AssertionError("%s; the engine's pools: %s" % (exc, _pools_on_engine(docker_api))) from exc
+                continue
+            made.append(name)
+            return name, index
+        raise AssertionError("no free /24 in 10.202.0.0/16; the engine's pools: %s" % _pools_on_engine(docker_api))
 
     yield make
     for name in made:
