@@ -443,10 +443,31 @@ class NetworkManager(object):
         try:
             created = self.client.post("/networks/create", body=spec.create_body())
         except DockerError as exc:
+            if "Pool overlaps" in exc.message:
+                raise DockerError(self._explain_hidden_pool(spec, exc.message))
             raise DockerError(explain_create_error(exc.message, spec))
         if created.get("Warning"):
             self.module.warn("Docker: %s" % created["Warning"])
         return self._inspect_allocated(created["Id"])
+
+    def _explain_hidden_pool(self, spec, message):
+        """The daemon refused a subnet that no listed network holds (the plan checked those): its
+        address pool is still held for a network that is gone, which containers keep attached to
+        (a cluster store that lost its data drops the networks of running containers)."""
+        network_ids = set(network["Id"] for network in self.client.get("/networks") or [])
+        stale = []
+        for container in self.client.get("/containers/json", params={"all": 1}) or []:
+            attached = (container.get("NetworkSettings") or {}).get("Networks") or {}
+            for name, settings in sorted(attached.items()):
+                if settings.get("NetworkID") and settings["NetworkID"] not in network_ids:
+                    stale.append("%s (network %s, ID %s)" % (container["Names"][0].lstrip("/"), name,
+                                                             settings["NetworkID"][:12]))
+        holders = ("Containers attached to a network that no longer exists hold it: %s. " % ", ".join(stale)
+                   if stale else "")
+        return ("%sipam_config: the daemon still holds an address pool overlapping %s (%s), but no network on "
+                "this engine has such a subnet. %sNothing was created. Restart the engine of every docker host "
+                "whose containers used the old network (the restart releases its pool), run again, then connect "
+                "those containers to the new network." % (spec.field, ", ".join(spec.subnets()), message, holders))
 
     def _inspect_allocated(self, network_id):
         """Inspect a new network; a swarm network shows no driver and IPAM until the manager

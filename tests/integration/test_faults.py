@@ -5,7 +5,10 @@
 2. the store stops after setup: c1 and c2 keep talking; once it is back a re-run converges;
 3. n2's dockerd is killed (kill -9): a re-run starts it again through the service manager;
 6. n2 is lost (its lab container removed): from n1 playbooks/remove_host.yml removes the
-   stale endpoint of c2 so the name can be used again; n2 rebuilt and re-converged joins.
+   stale endpoint of c2 so the name can be used again; n2 rebuilt and re-converged joins;
+7. the store loses its data: the re-run notices the missing network and names the kept ACL token
+   that no longer works; without the token file it names the containers whose gone network still
+   holds the subnet; after the engines restart a re-run makes the network, c1 and c2 anew.
 
 Each test asserts what the operator sees: the play's result and message, the hosts' state.
 Consul will require an ACL token: the tests look at Docker's view, never read Consul KV.
@@ -29,6 +32,9 @@ STORE_PROBE_TASK = "ask the store"
 STORE_DOWN_BOUND = 30
 # Consul's HTTP port dropped for everyone but kv itself: the store runs, the docker hosts time out.
 BLOCK_STORE = "iptables -%s INPUT -i eth0 -p tcp --dport 8500 -j DROP"
+# Consul's data gone, its binary and configuration kept.
+WIPE_STORE = "service consul stop >/dev/null && rm -rf /var/lib/consul/* && service consul start >/dev/null"
+MANAGEMENT_TOKEN = "/etc/cnm-overlay/consul/management.token"
 
 
 @pytest.fixture(scope="module")
@@ -248,3 +254,49 @@ def test_rebuilt_n2_rejoins_and_the_check_passes(n2_rebuilt, overlay_passed):
 
 def test_rebuilt_n2_sees_the_network(lab, n2_rebuilt):
     assert "multi" in lab.sh("n2", "docker network ls --format '{{.Name}}'", check=True).stdout.split()
+
+
+@pytest.fixture(scope="module")
+def store_wiped(lab, n2_rebuilt):
+    """7. Consul loses its data (same binary, same configuration): its ACLs and docker's network are gone."""
+    lab.sh("kv", WIPE_STORE, check=True)
+    return run_playbook(SITE, inventory=lab.inventory)
+
+
+def test_wiped_store_is_noticed_by_the_missing_network(store_wiped, flat):
+    assert "n1: network multi: " in flat(store_wiped), store_wiped.stdout[-3000:]
+
+
+def test_wiped_store_fails_naming_the_kept_management_token(store_wiped, flat):
+    assert store_wiped.returncode != 0
+    assert MANAGEMENT_TOKEN + " is not known to this Consul cluster" in flat(store_wiped), store_wiped.stdout[-3000:]
+
+
+@pytest.fixture(scope="module")
+def token_removed(lab, store_wiped):
+    """The operator does what the message says: the token file goes, the ACLs are bootstrapped again."""
+    lab.sh("kv", "rm " + MANAGEMENT_TOKEN, check=True)
+    return run_playbook(SITE, inventory=lab.inventory)
+
+
+def test_old_networks_pool_is_named_with_the_containers_that_hold_it(token_removed, flat):
+    text = flat(token_removed)
+    assert token_removed.returncode != 0
+    assert "the daemon still holds an address pool overlapping" in text, token_removed.stdout[-3000:]
+    assert "c1 (network multi, ID " in text and "Restart the engine of every docker host" in text
+
+
+@pytest.fixture(scope="module")
+def engines_restarted(lab, token_removed):
+    for node in ("n1", "n2"):
+        lab.sh(node, "service docker restart", check=True)
+    return run_playbook(SITE, inventory=lab.inventory)
+
+
+def test_site_recovers_after_the_engines_restart(engines_restarted, overlay_passed):
+    assert engines_restarted.returncode == 0, engines_restarted.stdout[-3000:]
+    assert overlay_passed(engines_restarted), engines_restarted.stdout[-3000:]
+
+
+def test_c2_reaches_c1_by_name_on_the_new_network(lab, engines_restarted):
+    assert ping(lab, "n2", "c2", "c1")
