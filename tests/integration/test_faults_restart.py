@@ -168,6 +168,11 @@ def test_failure_shows_the_daemons_own_error(broken, flat):
     assert 'the daemon said "unable to parse logging level: verbose"' in flat(broken)
 
 
+def test_failure_says_dockerd_exited_instead_of_waiting_out_the_timeout(broken, flat):
+    assert "did not come back with ClusterStore consul://" in flat(broken)
+    assert "(its dockerd exited)" in flat(broken) and "within 60 s" not in flat(broken)
+
+
 def test_failure_names_the_host_and_stops_the_rollout(broken, flat):
     assert "Engine rollout stopped at n1: its engine did not come back with the new daemon.json" in flat(broken)
 
