@@ -1,6 +1,8 @@
 """Fault tests 4 and 5 of issue 7 on a bullseye lab (kv mode, Consul, real daemons), driven the way
 an operator does it: site.yml re-run with a changed daemon option.
 
+0. An operator's container on n1 before the first converge: that restart, which turns live-restore on,
+   stops it, and the run says so.
 4. A daemon restart with c1 running: live-restore keeps c1 running (same PID and start time) and
    c2 still reaches c1 by name and by address; each restart is followed by the overlay check.
 5. A daemon option dockerd refuses at start (log-level: verbose): the play fails with the daemon's
@@ -16,10 +18,12 @@ from cnm_test_runner import REPO
 SITE = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
 DEBUG_ON = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True}}))
 # Passes the role's checks (a mapping of daemon.json keys), but dockerd exits: "unable to parse logging level".
-# The rollout waits 20 s instead of 60 for the engine that does not come back.
+# The rollout does not wait for a dockerd that exited; 20 s instead of 60 bounds it if it did.
 BAD_OPTION = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True, "log-level": "verbose"},
                                 "docker_restart_wait_timeout": 20}))
 NODES = ("n1", "n2")
+# The operator's own container on n1 before the first converge (no restart policy).
+APP = "cnmt-app"
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +51,15 @@ def ping(lab, node, container, target):
 
 
 @pytest.fixture
-def planned_fresh(lab, play_once):
+def app_running(lab, once):
+    """An operator's container on n1 before the first converge (live-restore is not on yet)."""
+    if "app_running" not in once:
+        lab.sh("n1", "docker run -d --init --name %s cnm-lab/sandbox:latest sleep 3600" % APP, check=True)
+        once["app_running"] = True
+
+
+@pytest.fixture
+def planned_fresh(lab, app_running, play_once):
     """site.yml --check --diff on the fresh lab: the plan, nothing done."""
     return play_once("fresh-check", SITE, lab.inventory, ("--diff",), check=True)
 
@@ -104,6 +116,15 @@ def test_fresh_plan_writes_no_daemon_json(lab, planned_fresh):
 
 def test_converge_turns_live_restore_on(lab, converged):
     assert [lab.docker_info(node)["LiveRestoreEnabled"] for node in NODES] == [True, True]
+
+
+def test_converge_says_the_first_restart_stops_the_running_container(converged, flat):
+    assert "live-restore is not on yet on n1: this restart stops its 1 running container(s)" in flat(converged)
+    assert "live-restore is not on yet on n2" not in flat(converged)
+
+
+def test_the_operators_container_was_stopped_by_that_restart(lab, converged):
+    assert lab.sh("n1", "docker inspect -f '{{.State.Running}}' " + APP, check=True).stdout.strip() == "false"
 
 
 # 4. A daemon restart with c1 running
