@@ -348,6 +348,16 @@ def lab_state(lab):
     return {node: lab.sh(node, LAB_STATE, check=True).stdout for node in LAB_NODES}
 
 
+# TLS files that no lab host has: every role that takes TLS files names them before any change.
+MISSING_TLS_FILES = ["/etc/cnmt-bad-tls/ca.pem", "/etc/cnmt-bad-tls/cert.pem", "/etc/cnmt-bad-tls/key.pem"]
+
+
+def missing_tls(prefix):
+    """The three TLS file variables of a role, set to MISSING_TLS_FILES."""
+    return dict(zip(("%s_tls_ca_file" % prefix, "%s_tls_cert_file" % prefix, "%s_tls_key_file" % prefix),
+                    MISSING_TLS_FILES))
+
+
 def role_case(case_id, role, variables, *expected, **options):
     """One bad input for a role: options hosts (default docker_hosts), lab (generation),
     groups ({group: [nodes]} for an inventory of its own), playbook (a file instead of ROLE_PLAY)."""
@@ -408,6 +418,14 @@ ROLE_CASES = [
               "Use a store of one of those kinds", lab="bookworm", hosts="n1"),
     role_case("cluster-store-on-engine-26", "docker_cluster_store", dict(docker_cluster_store_url="etcd://kv:2379"),
               "Docker 23 and newer have no cluster store", "cnm_overlay_control_plane=swarm", lab="trixie", hosts="n1"),
+    role_case("tls-files-missing", "docker_cluster_store",
+              dict(docker_cluster_store_url="consul://kv:8500", **missing_tls("docker_cluster_store")),
+              "docker_cluster_store on n1: TLS file(s) not found: %s" % ", ".join(MISSING_TLS_FILES),
+              "Put them on the host first", hosts="n1"),
+    role_case("tls-files-one-of-three", "docker_cluster_store",
+              dict(docker_cluster_store_url="consul://kv:8500", docker_cluster_store_tls_ca_file=MISSING_TLS_FILES[0]),
+              "needs all three of docker_cluster_store_tls_ca_file, docker_cluster_store_tls_cert_file and "
+              "docker_cluster_store_tls_key_file", "set the missing ones or none", hosts="n1"),
     # control_plane: requests the engines cannot meet
     role_case("control-plane-unknown", "control_plane", dict(control_plane_requested="mesh"),
               "control_plane_requested", "mesh", "auto, kv, swarm"),
@@ -433,6 +451,12 @@ ROLE_CASES = [
               "consul_kv_raft_multiplier must be from 1 to 10 (got 0)", hosts="kv"),
     role_case("http-port-not-a-number", "consul_kv", dict(consul_kv_http_port="http"),
               "consul_kv_http_port", "int", hosts="kv"),
+    role_case("tls-files-missing", "consul_kv", missing_tls("consul_kv"),
+              "consul_kv on kv: TLS file(s) not found: %s" % ", ".join(MISSING_TLS_FILES),
+              "Put them on the host first", hosts="kv"),
+    role_case("tls-files-missing", "etcd_kv", missing_tls("etcd_kv"),
+              "etcd_kv on kv: TLS file(s) not found: %s" % ", ".join(MISSING_TLS_FILES),
+              "Put them on the host first", hosts="kv"),
     role_case("host-not-in-group", "etcd_kv", dict(etcd_kv_group="cnmt_bad_nohosts"),
               "etcd_kv_group", hosts="kv"),
     role_case("even-member-count", "etcd_kv", dict(etcd_kv_group="docker_hosts"),
@@ -442,6 +466,13 @@ ROLE_CASES = [
               "docker_restart_wait_timeout must be a positive number of seconds", hosts="n1"),
     role_case("service-manager-unknown", "docker_restart", dict(docker_restart_service_manager="upstart"),
               "docker_restart_service_manager", "systemd, sysvinit", hosts="n1"),
+    role_case("tcp-api-tls-files-missing", "docker_engine",
+              dict(docker_engine_tcp_listen="0.0.0.0:2376", **missing_tls("docker_engine")),
+              "TLS file(s) not found on the host: %s" % ", ".join(MISSING_TLS_FILES), "Nothing was changed",
+              hosts="n1"),
+    role_case("tcp-api-without-tls", "docker_engine", dict(docker_engine_tcp_listen="0.0.0.0:2375"),
+              "which is opened only with TLS and client certificate verification", "Nothing was changed",
+              hosts="n1"),
     role_case("enabled-not-a-boolean", "docker_engine", dict(docker_engine_enabled="sometimes"),
               "docker_engine_enabled", "bool", hosts="n1"),
     # overlay_check: participants
