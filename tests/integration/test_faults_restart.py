@@ -119,8 +119,9 @@ def test_converge_turns_live_restore_on(lab, converged):
 
 
 def test_converge_says_the_first_restart_stops_the_running_container(converged, flat):
-    assert "live-restore is not on yet on n1: this restart stops its 1 running container(s)" in flat(converged)
-    assert "live-restore is not on yet on n2" not in flat(converged)
+    assert "live-restore is off on the running engine of n1: this restart stops its 1 running container(s)" \
+        in flat(converged)
+    assert "live-restore is off on the running engine of n2" not in flat(converged)
 
 
 def test_the_operators_container_was_stopped_by_that_restart(lab, converged):
