@@ -317,7 +317,7 @@ def host_flag(etcd_lab, etcd_tls, once, playbook_runner):
 
 def test_tcp_api_with_h_on_the_command_line_fails_naming_it(host_flag, flat):
     result = host_flag[0]
-    assert result.returncode != 0 and "The running dockerd has -H on its command line" in flat(result)
+    assert result.returncode != 0 and "the running dockerd has -H on its command line" in flat(result)
 
 
 def test_tcp_api_with_h_on_the_command_line_leaves_daemon_json_unchanged(host_flag):

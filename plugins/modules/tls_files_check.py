@@ -1,0 +1,81 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: tls_files_check
+short_description: Check that TLS files are given all or none and are files on the host
+version_added: 0.2.0
+description:
+  - The check the roles of this collection make before any change when they are given TLS files
+    (a CA, a certificate and a key): all of them or none are set, and each set one is a file on the host.
+  - Fails with one message that names the variables, the files and the fix; changes nothing.
+  - Does not read the files: whether they load is the service's own check at its start.
+author:
+  - cnm.overlay maintainers (@cnm-overlay)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - cnm.overlay.attributes
+  - cnm.overlay.attributes.info_module
+options:
+  files:
+    description:
+      - The files by the name of the variable that sets them; an empty value is a file not set.
+      - The message names these variables, so use the names the operator sets.
+    type: dict
+    required: true
+  who:
+    description: What the message starts with, such as the role and the host.
+    type: str
+    required: true
+  readable_by:
+    description: Who must be able to read the files, for the message.
+    type: str
+    default: ""
+seealso:
+  - module: cnm.overlay.docker_daemon_config_info
+"""
+
+EXAMPLES = r"""
+- name: Check the TLS files
+  cnm.overlay.tls_files_check:
+    files:
+      consul_kv_tls_ca_file: "{{ consul_kv_tls_ca_file }}"
+      consul_kv_tls_cert_file: "{{ consul_kv_tls_cert_file }}"
+      consul_kv_tls_key_file: "{{ consul_kv_tls_key_file }}"
+    who: "consul_kv on {{ inventory_hostname }}"
+    readable_by: consul
+"""
+
+RETURN = r"""
+tls:
+  description: Whether all the files are set (and are files on the host).
+  returned: success
+  type: bool
+  sample: true
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cnm.overlay.plugins.module_utils import _tls_files
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(files=dict(type="dict", required=True), who=dict(type="str", required=True),
+                           readable_by=dict(type="str", default="")),
+        supports_check_mode=True,
+    )
+    files = dict((variable, "" if path is None else str(path)) for variable, path in module.params["files"].items())
+    problem = _tls_files.problem(files, module.params["who"], module.params["readable_by"])
+    if problem:
+        module.fail_json(msg=problem)
+    module.exit_json(changed=False, tls=any(files.values()))
+
+
+if __name__ == "__main__":
+    main()
