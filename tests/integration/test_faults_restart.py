@@ -110,6 +110,12 @@ def test_fresh_plan_shows_live_restore_in_the_daemon_json_diff(planned_fresh):
     assert '+  "live-restore": true' in planned_fresh.stdout
 
 
+def test_fresh_plan_says_the_first_restart_would_stop_the_running_container(planned_fresh, flat):
+    assert "The engine on n1 would be restarted (its daemon.json changes). live-restore is off on its running " \
+        "engine: the restart would stop its 1 running container(s)" in flat(planned_fresh)
+    assert "The engine on n2 would be restarted (its daemon.json changes). live-restore" not in flat(planned_fresh)
+
+
 def test_fresh_plan_writes_no_daemon_json(lab, planned_fresh):
     assert lab.sh("n1", "test -e /etc/docker/daemon.json").returncode == 1
 
