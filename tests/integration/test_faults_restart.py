@@ -7,9 +7,12 @@ an operator does it: site.yml re-run with a changed daemon option.
    c2 still reaches c1 by name and by address; each restart is followed by the overlay check.
 5. A daemon option dockerd refuses at start (log-level: verbose): the play fails with the daemon's
    own error, daemon.json is back byte for byte on every host, and the engine runs with the
-   previous configuration."""
+   previous configuration.
+6. The previous daemon.json is refused too (an operator's edit the running engine never loaded):
+   the rollback's start fails at once as well, and the run says so without waiting out the timeout."""
 
 import json
+import shlex
 
 import pytest
 
@@ -306,3 +309,37 @@ def test_daemon_json_is_back_as_before_both_roles_wrote_it(lab, tls_broken, befo
 
 def test_engine_runs_again_after_the_tls_rollback(lab, tls_broken):
     assert lab.docker_info("n1")["ClusterStore"] == "consul://%s:8500" % lab.address("kv")
+
+
+# 6. The previous daemon.json is refused too: an operator added a key dockerd does not know and never
+# restarted the engine. The run's restart fails, the rollback puts that file back, and its start fails
+# as well: the run says so at once instead of waiting out the rollback's timeout (60 s).
+
+UNKNOWN_KEY = "cnmt-unknown-directive"
+ANOTHER_OPTION = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True, "log-level": "info"}}))
+
+
+@pytest.fixture
+def refused_twice(lab, tls_broken, once, play_once):
+    if "refused_twice" not in once:
+        original = lab.daemon_json("n1")
+        edited = dict(json.loads(original), **{UNKNOWN_KEY: True})
+        lab.sh("n1", "printf '%%s\\n' %s > /etc/docker/daemon.json" % shlex.quote(json.dumps(edited)), check=True)
+        result = play_once("refused-twice", SITE, lab.inventory, ANOTHER_OPTION)
+        after = lab.daemon_json("n1")
+        lab.sh("n1", "printf '%%s' %s > /etc/docker/daemon.json && service docker start >/dev/null; "
+                     "for i in $(seq 60); do docker info >/dev/null 2>&1 && exit 0; sleep 1; done; exit 1"
+               % shlex.quote(original), check=True)
+        once["refused_twice"] = (result, after)
+    return once["refused_twice"]
+
+
+def test_refused_rollback_says_dockerd_exited_again_instead_of_waiting(refused_twice, flat):
+    result = refused_twice[0]
+    assert result.returncode != 0
+    assert "daemon.json was rolled back and the engine restarted, but its dockerd exited again." in flat(result)
+    assert "did not answer within 60 s either" not in flat(result)
+
+
+def test_refused_rollback_leaves_the_operators_file_in_place(refused_twice):
+    assert json.loads(refused_twice[1])[UNKNOWN_KEY] is True
