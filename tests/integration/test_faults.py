@@ -1,7 +1,7 @@
 """Faults a kv-mode overlay meets, on one bullseye lab (`fault-kv`), in this order:
 
 1. the store is down before the first converge: site.yml fails fast naming the store's URL
-   and changes no engine;
+   and changes no engine, whether the store's port drops the packets or refuses the connection;
 2. the store stops after setup: c1 and c2 keep talking; once it is back a re-run converges;
 3. n2's dockerd is killed (kill -9): a re-run starts it again through the service manager;
 6. n2 is lost (its lab container removed): from n1 playbooks/remove_host.yml removes the
@@ -32,6 +32,8 @@ STORE_PROBE_TASK = "ask the store"
 STORE_DOWN_BOUND = 30
 # Consul's HTTP port dropped for everyone but kv itself: the store runs, the docker hosts time out.
 BLOCK_STORE = "iptables -%s INPUT -i eth0 -p tcp --dport 8500 -j DROP"
+# The same port refused (as when nothing listens on it): the docker hosts get a TCP reset at once.
+REFUSE_STORE = "iptables -%s INPUT -i eth0 -p tcp --dport 8500 -j REJECT --reject-with tcp-reset"
 # Consul's data gone, its binary and configuration kept.
 WIPE_STORE = "service consul stop >/dev/null && rm -rf /var/lib/consul/* && service consul start >/dev/null"
 MANAGEMENT_TOKEN = "/etc/cnm-overlay/consul/management.token"
@@ -115,10 +117,40 @@ def test_store_down_writes_no_daemon_json_and_restarts_no_engine(store_down):
     assert all(state[1] for state in after.values()), "an engine is not running: %s" % after
 
 
+@pytest.fixture(scope="module")
+def store_refused(lab, store_down):
+    """site.yml on the still fresh engines while the store's port refuses connections."""
+    before = {node: (lab.daemon_json(node), lab.dockerd_pid(node)) for node in ("n1", "n2")}
+    lab.sh("kv", REFUSE_STORE % "I", check=True)
+    try:
+        result = timed_playbook(SITE, lab.inventory)
+    finally:
+        lab.sh("kv", REFUSE_STORE % "D", check=True)
+    after = {node: (lab.daemon_json(node), lab.dockerd_pid(node)) for node in ("n1", "n2")}
+    return result, before, after
+
+
+def test_store_refusing_fails_the_play_naming_the_store_url_and_the_refusal(lab, store_refused, flat):
+    result = store_refused[0]
+    assert result.returncode != 0, result.stdout[-3000:]
+    assert "consul://%s:8500" % lab.address("kv") in flat(result) and "Connection refused" in flat(result), \
+        result.stdout[-3000:]
+
+
+def test_store_refusing_fails_within_the_bound(store_refused):
+    seconds = failing_part_seconds(store_refused[0].stdout, STORE_PROBE_TASK)
+    assert seconds < STORE_DOWN_BOUND, "the failing part took %.1f s" % seconds
+
+
+def test_store_refusing_writes_no_daemon_json_and_restarts_no_engine(store_refused):
+    before, after = store_refused[1:]
+    assert after == before
+
+
 # Setup, then 2. Store stopped after setup ----------------------------------------------------
 
 @pytest.fixture(scope="module")
-def converged(lab, store_down):
+def converged(lab, store_down, store_refused):
     return run_playbook(SITE, inventory=lab.inventory)
 
 
