@@ -326,12 +326,15 @@ def explain_daemon_error(message, params):
 # A store update the daemon could not send (20.10 with a cluster store). Seen as a passing error:
 # the store down for a moment, or a daemon thread left in a container's namespace for one call.
 _STORE_DIAL_ERROR = re.compile(r"store.*dial tcp \S+: (connect: |i/o timeout)", re.S)
+# The same failure on a read during the join: libnetwork reports any store error there as the
+# network not being in the store (the network was just looked up through the same daemon).
+_STORE_READ_DURING_JOIN = re.compile(r"failed to get network from store during join: network \S+ not found")
 STORE_RETRIES = 3
 
 
 def store_unreachable(message):
-    """Whether a daemon error says the cluster store could not be reached."""
-    return _STORE_DIAL_ERROR.search(message) is not None
+    """Whether a daemon error says the cluster store could not be reached (or read during a join)."""
+    return _STORE_DIAL_ERROR.search(message) is not None or _STORE_READ_DURING_JOIN.search(message) is not None
 
 
 def foreign_endpoint(network, name, own_container_id):

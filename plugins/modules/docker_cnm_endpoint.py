@@ -17,9 +17,10 @@ description:
     connected again with them. Settings that are not given keep their current value.
   - Aliases the daemon adds on its own (the container's short ID, its name) never count as a difference.
   - Every option is checked against the network before anything is changed.
-  - A connect that the daemon could not record in its cluster store (a dial error to the store,
-    Docker 20.10 and older) is sent again up to 3 times, 1 s apart, with a warning each time;
-    the daemon rolls the failed connect back first.
+  - A connect that the daemon could not record in or read from its cluster store (a dial error to
+    the store, or the network "not found" in the store during the join; Docker 20.10 and older) is
+    sent again up to 3 times, 1 s apart, with a warning each time; what the failed connect left is
+    removed first.
 author:
   - cnm.overlay maintainers (!UNKNOWN)
 extends_documentation_fragment:

@@ -117,7 +117,11 @@ def test_default_gateway_and_reserved_addresses():
      'dial tcp 172.30.95.10:8500: connect: network is unreachable', True),
     ('failed to update store for object type *libnetwork.endpoint: Put "http://kv:2379/v2/keys/x": '
      'dial tcp 10.0.0.5:2379: i/o timeout', True),
+    # A store read that failed during the join, as 20.10 reports it (seen in CI on the endpoint lab test).
+    ('Docker daemon error (POST /v1.41/networks/9c316ed4/connect, HTTP 500): failed to get network from store '
+     'during join: network 9c316ed4819054299acbc5e166d3f938bdc92ccb4b84c08e970c458ffc388e95 not found', True),
     ("Address already in use", False),
+    ("network multi not found", False),
     ("endpoint with name web already exists in network multi", False),
     ('pull access denied: dial tcp 1.2.3.4:443: connect: connection refused', False),
 ])
