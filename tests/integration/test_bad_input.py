@@ -566,7 +566,7 @@ CONTROL_PLAY = """
 """
 
 
-def test_role_good_input_passes_the_same_checks(lab_for, playbook_runner):
+def test_role_good_input_passes_the_same_checks(lab_for, playbook_runner, flat):
     """The control for the docker_cluster_store cases: valid values pass every check the bad ones
     fail, so those failures come from the values (check mode: nothing is written)."""
     lab = lab_for("bullseye")
@@ -574,4 +574,6 @@ def test_role_good_input_passes_the_same_checks(lab_for, playbook_runner):
     result = playbook_runner(CONTROL_PLAY, inventory=lab.inventory, check=True)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "Merge the cluster store settings into daemon.json" in result.stdout
+    assert "The engine on n1 would be restarted (sysvinit service docker) and waited for up to 60 s until docker " \
+        "info shows ClusterStore consul://kv:8500." in flat(result)
     assert lab_state(lab) == before
