@@ -87,70 +87,53 @@ def overlay_address(lab, node, container):
 
 # 1. Store down before converge -------------------------------------------------------------
 
+# How the store's port on kv is made unreachable for the docker hosts, and what the run must add
+# to the store's URL in its message.
+STORE_PORT_FAULTS = {"dropped": (BLOCK_STORE, ""), "refused": (REFUSE_STORE, "Connection refused")}
+
+
 @pytest.fixture(scope="module")
 def store_down(lab):
-    """site.yml on the fresh lab while the store's port is blocked: what it did and what it left."""
-    before = {node: (lab.daemon_json(node), lab.dockerd_pid(node)) for node in ("n1", "n2")}
-    lab.sh("kv", BLOCK_STORE % "I", check=True)
-    try:
-        result = timed_playbook(SITE, lab.inventory)
-    finally:
-        lab.sh("kv", BLOCK_STORE % "D", check=True)
-    after = {node: (lab.daemon_json(node), lab.dockerd_pid(node)) for node in ("n1", "n2")}
-    return result, before, after
+    """site.yml on the fresh engines while the store's port drops packets, then while it refuses
+    connections: each run, and each docker host's daemon.json and dockerd PID before and after it."""
+    runs = {}
+    for fault, (rule, _) in STORE_PORT_FAULTS.items():
+        before = {node: (lab.daemon_json(node), lab.dockerd_pid(node)) for node in ("n1", "n2")}
+        lab.sh("kv", rule % "I", check=True)
+        try:
+            result = timed_playbook(SITE, lab.inventory)
+        finally:
+            lab.sh("kv", rule % "D", check=True)
+        after = {node: (lab.daemon_json(node), lab.dockerd_pid(node)) for node in ("n1", "n2")}
+        runs[fault] = (result, before, after)
+    return runs
 
 
-def test_store_down_fails_the_play_naming_the_store_url(lab, store_down, flat):
-    result = store_down[0]
+@pytest.mark.parametrize("fault", STORE_PORT_FAULTS)
+def test_store_down_fails_the_play_naming_the_store_url(lab, store_down, fault, flat):
+    result = store_down[fault][0]
     assert result.returncode != 0, result.stdout[-3000:]
     assert "consul://%s:8500" % lab.address("kv") in flat(result), result.stdout[-3000:]
+    assert STORE_PORT_FAULTS[fault][1] in flat(result), result.stdout[-3000:]
 
 
-def test_store_down_fails_within_the_bound(store_down):
-    seconds = failing_part_seconds(store_down[0].stdout, STORE_PROBE_TASK)
+@pytest.mark.parametrize("fault", STORE_PORT_FAULTS)
+def test_store_down_fails_within_the_bound(store_down, fault):
+    seconds = failing_part_seconds(store_down[fault][0].stdout, STORE_PROBE_TASK)
     assert seconds < STORE_DOWN_BOUND, "the failing part took %.1f s" % seconds
 
 
-def test_store_down_writes_no_daemon_json_and_restarts_no_engine(store_down):
-    before, after = store_down[1:]
+@pytest.mark.parametrize("fault", STORE_PORT_FAULTS)
+def test_store_down_writes_no_daemon_json_and_restarts_no_engine(store_down, fault):
+    before, after = store_down[fault][1:]
     assert after == before
     assert all(state[1] for state in after.values()), "an engine is not running: %s" % after
-
-
-@pytest.fixture(scope="module")
-def store_refused(lab, store_down):
-    """site.yml on the still fresh engines while the store's port refuses connections."""
-    before = {node: (lab.daemon_json(node), lab.dockerd_pid(node)) for node in ("n1", "n2")}
-    lab.sh("kv", REFUSE_STORE % "I", check=True)
-    try:
-        result = timed_playbook(SITE, lab.inventory)
-    finally:
-        lab.sh("kv", REFUSE_STORE % "D", check=True)
-    after = {node: (lab.daemon_json(node), lab.dockerd_pid(node)) for node in ("n1", "n2")}
-    return result, before, after
-
-
-def test_store_refusing_fails_the_play_naming_the_store_url_and_the_refusal(lab, store_refused, flat):
-    result = store_refused[0]
-    assert result.returncode != 0, result.stdout[-3000:]
-    assert "consul://%s:8500" % lab.address("kv") in flat(result) and "Connection refused" in flat(result), \
-        result.stdout[-3000:]
-
-
-def test_store_refusing_fails_within_the_bound(store_refused):
-    seconds = failing_part_seconds(store_refused[0].stdout, STORE_PROBE_TASK)
-    assert seconds < STORE_DOWN_BOUND, "the failing part took %.1f s" % seconds
-
-
-def test_store_refusing_writes_no_daemon_json_and_restarts_no_engine(store_refused):
-    before, after = store_refused[1:]
-    assert after == before
 
 
 # Setup, then 2. Store stopped after setup ----------------------------------------------------
 
 @pytest.fixture(scope="module")
-def converged(lab, store_down, store_refused):
+def converged(lab, store_down):
     return run_playbook(SITE, inventory=lab.inventory)
 
 
