@@ -97,7 +97,8 @@ def store_down(lab):
     """site.yml on the fresh engines while the store's port drops packets, then while it refuses
     connections: each run, and each docker host's daemon.json and dockerd PID before and after it."""
     runs = {}
-    for fault, (rule, _) in STORE_PORT_FAULTS.items():
+    for fault in STORE_PORT_FAULTS:
+        rule = STORE_PORT_FAULTS[fault][0]
         before = {node: (lab.daemon_json(node), lab.dockerd_pid(node)) for node in ("n1", "n2")}
         lab.sh("kv", rule % "I", check=True)
         try:
