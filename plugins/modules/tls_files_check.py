@@ -12,9 +12,10 @@ short_description: Check that TLS files are given all or none and are files on t
 version_added: 0.2.0
 description:
   - The check the roles of this collection make before any change when they are given TLS files
-    (a CA, a certificate and a key), that all of them or none are set and each set one is a file on the host.
+    (a CA, a certificate and a key), that all of them or none are set and each set one is a file on the host
+    in PEM form; the file of a variable whose name ends in C(key_file) must hold a private key, the others a certificate.
   - Fails with one message that names the variables, the files and the fix; changes nothing.
-  - Does not read the files; whether they load is the service's own check at its start.
+  - Looks only for the PEM markers; whether the files load (and match) is the service's own check at its start.
 author:
   - cnm.overlay maintainers (@cnm-overlay)
 extends_documentation_fragment:

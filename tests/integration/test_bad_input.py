@@ -426,6 +426,11 @@ ROLE_CASES = [
               dict(docker_cluster_store_url="consul://kv:8500", docker_cluster_store_tls_ca_file=MISSING_TLS_FILES[0]),
               "needs all three of docker_cluster_store_tls_ca_file, docker_cluster_store_tls_cert_file and "
               "docker_cluster_store_tls_key_file", "set the missing ones or none", hosts="n1"),
+    role_case("tls-files-not-pem", "docker_cluster_store",
+              dict(docker_cluster_store_url="consul://kv:8500", docker_cluster_store_tls_ca_file="/etc/hostname",
+                   docker_cluster_store_tls_cert_file="/etc/hosts", docker_cluster_store_tls_key_file="/etc/passwd"),
+              "docker_cluster_store on n1: docker_cluster_store_tls_ca_file=/etc/hostname holds no PEM certificate",
+              "docker_cluster_store_tls_key_file=/etc/passwd holds no PEM private key", "Give PEM files", hosts="n1"),
     # control_plane: requests the engines cannot meet
     role_case("control-plane-unknown", "control_plane", dict(control_plane_requested="mesh"),
               "control_plane_requested", "mesh", "auto, kv, swarm"),

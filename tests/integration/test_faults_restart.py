@@ -274,6 +274,8 @@ def test_failed_check_leaves_the_next_engine_alone(lab, check_failed, before_che
 # as it was before either role wrote it.
 
 BAD_TLS_DIR = "/etc/cnm-bad-tls"
+NOT_A_CERTIFICATE = "-----BEGIN CERTIFICATE-----\\nbm90LWEtY2VydGlmaWNhdGU=\\n-----END CERTIFICATE-----\\n"
+NOT_A_KEY = "-----BEGIN PRIVATE KEY-----\\nbm90LWEta2V5\\n-----END PRIVATE KEY-----\\n"
 BAD_TLS = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True, "log-level": "error"},
                              "cnm_overlay_engine_tcp_listen": "0.0.0.0:2376",
                              "cnm_overlay_engine_tls_ca_file": BAD_TLS_DIR + "/ca.pem",
@@ -286,8 +288,10 @@ BAD_TLS = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True, "log-
 def before_tls_fault(lab, check_failed, once):
     if "before_tls_fault" not in once:
         for node in NODES:
-            lab.sh(node, "mkdir -p {d} && for f in ca cert key; do echo not-a-pem > {d}/$f.pem; done".format(
-                d=BAD_TLS_DIR), check=True)
+            # PEM in form (the role's check passes), not in content (dockerd cannot load them).
+            lab.sh(node, "mkdir -p {d} && for f in ca cert; do printf '%b' '{cert}' > {d}/$f.pem; done && "
+                         "printf '%b' '{key}' > {d}/key.pem".format(d=BAD_TLS_DIR, cert=NOT_A_CERTIFICATE, key=NOT_A_KEY),
+                   check=True)
         once["before_tls_fault"] = engines(lab)
     return once["before_tls_fault"]
 
