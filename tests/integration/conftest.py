@@ -66,8 +66,8 @@ class Lab:
         return result.stdout if result.returncode == 0 else "<absent>"
 
     def dockerd_pid(self, node):
-        """The PID dockerd recorded in its pid file ('' without one)."""
-        return self.sh(node, "cat /run/docker.pid").stdout.strip()
+        """The PID of the running dockerd ('' when none runs: its pid file can outlive a killed dockerd)."""
+        return self.sh(node, "pidof dockerd").stdout.strip()
 
     def address(self, node):
         return self.sh(node, "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1", check=True).stdout.strip()

@@ -34,13 +34,9 @@ def lab(lab_factory):
     return lab_factory("safe-restart", "bullseye")
 
 
-def dockerd_pid(lab, node):
-    return lab.sh(node, "pidof dockerd", check=True).stdout.strip()
-
-
 def engines(lab):
     """What a restart or a rollback changes on each docker host: dockerd's PID and daemon.json."""
-    return {"dockerd": {node: dockerd_pid(lab, node) for node in NODES},
+    return {"dockerd": {node: lab.dockerd_pid(node) for node in NODES},
             "daemon_json": {node: lab.daemon_json(node) for node in NODES}}
 
 
@@ -149,7 +145,7 @@ def test_restart_plan_shows_the_new_option_in_the_diff(planned_restart):
 
 
 def test_restart_plan_restarts_nothing(lab, planned_restart, before_restart):
-    assert {node: dockerd_pid(lab, node) for node in NODES} == before_restart["dockerd"]
+    assert {node: lab.dockerd_pid(node) for node in NODES} == before_restart["dockerd"]
 
 
 def test_restart_plan_changes_no_daemon_json(lab, planned_restart, before_restart):
@@ -161,7 +157,7 @@ def test_restart_run_succeeds(restarted):
 
 
 def test_every_engine_was_restarted_with_the_new_option(lab, restarted, before_restart):
-    after = {node: (dockerd_pid(lab, node), lab.docker_info(node)["Debug"]) for node in NODES}
+    after = {node: (lab.dockerd_pid(node), lab.docker_info(node)["Debug"]) for node in NODES}
     assert all(pid != before_restart["dockerd"][node] and debug for node, (pid, debug) in after.items()), after
 
 
@@ -223,7 +219,7 @@ def test_engine_runs_with_the_previous_config(lab, broken):
 
 
 def test_the_next_engine_was_not_restarted(lab, broken, before_fault):
-    assert dockerd_pid(lab, "n2") == before_fault["dockerd"]["n2"]
+    assert lab.dockerd_pid("n2") == before_fault["dockerd"]["n2"]
 
 
 def test_c1_survives_the_failed_restart(lab, broken, before_fault):
@@ -259,13 +255,13 @@ def test_failed_check_names_the_waiting_host(check_failed, flat):
 
 
 def test_failed_check_keeps_the_restarted_engine_with_its_new_option(lab, check_failed, before_check_fault):
-    assert (dockerd_pid(lab, "n1") != before_check_fault["dockerd"]["n1"],
+    assert (lab.dockerd_pid("n1") != before_check_fault["dockerd"]["n1"],
             lab.docker_info("n1")["LoggingDriver"], '"log-level": "warn"' in lab.daemon_json("n1")) \
         == (True, "json-file", True)
 
 
 def test_failed_check_leaves_the_next_engine_alone(lab, check_failed, before_check_fault):
-    assert (dockerd_pid(lab, "n2"), lab.daemon_json("n2")) == \
+    assert (lab.dockerd_pid("n2"), lab.daemon_json("n2")) == \
         (before_check_fault["dockerd"]["n2"], before_check_fault["daemon_json"]["n2"])
 
 
