@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
+import re
 
 from ansible_collections.cnm.overlay.plugins.module_utils._api_client import engine_generation, version_tuple
 
@@ -22,6 +22,8 @@ KV_STORES = ("auto", "consul", "etcd", "zookeeper")
 DEPLOYABLE_STORES = ("consul", "etcd")
 # Debian 12's docker.io, the first Debian build whose dockerd lacks libkv's consul backend.
 DEBIAN_ENGINE_WITHOUT_CONSUL = (20, 10, 24)
+# "Docker version 20.10.5+dfsg1, build 55c4c88" -> 20.10.5+dfsg1
+_VERSION = re.compile(r"^Docker version ([^, ]+)")
 
 
 def packaged_kv_backends(version):
@@ -40,24 +42,24 @@ def packaged_kv_backends(version):
 
 
 def engine_facts(probe_results, hosts=None):
-    """The registered results of engine_facts.sh, looped over hosts -> engine dicts.
+    """Registered results of cnm.overlay.docker_daemon_config_info, looped over hosts -> engine dicts.
 
     Without hosts, each result names its host as the loop item; with hosts, result i is of hosts[i]
-    (each host ran it itself). A host whose engine is not installed gets the backends of the package
-    it would get."""
+    (each host ran it itself). A host whose engine is not installed gets the version and the backends
+    of the package it would get; a host whose probe failed gets no version."""
     engines = []
     for index, result in enumerate(probe_results):
         result = dict(result or {})
-        if hosts is not None:
-            result["item"] = hosts[index]
-        try:
-            facts = json.loads(result.get("stdout") or "{}")
-        except ValueError:
-            facts = {}
-        engine = {"host": result["item"], "version": facts.get("version") or None,
-                  "source": facts.get("source") or "missing", "kv_backends": facts.get("kv_backends")}
-        if engine["kv_backends"] is None and engine["version"]:
-            engine["kv_backends"] = packaged_kv_backends(engine["version"])
+        host = hosts[index] if hosts is not None else result["item"]
+        version = _VERSION.search(result.get("version_text") or "")
+        if result.get("dockerd"):
+            engine = {"host": host, "version": version.group(1) if version else None, "source": "engine",
+                      "kv_backends": list(result.get("store_backends") or [])}
+        elif result.get("package_version"):
+            engine = {"host": host, "version": result["package_version"], "source": "package",
+                      "kv_backends": packaged_kv_backends(result["package_version"])}
+        else:
+            engine = {"host": host, "version": None, "source": "missing", "kv_backends": None}
         engines.append(engine)
     return engines
 

@@ -2,8 +2,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What a change to daemon.json depends on, read in one module run (private to this collection).
 
-The dockerd binary (path, version, the cluster-store backends built into it), the running
-daemon's command line and the current daemon.json. Reading only: decisions stay with the caller.
+The dockerd binary (path, version, the cluster-store backends built into it) or, without one,
+the version of the package the distribution would install; the running daemon's command line
+and the current daemon.json. Reading only: decisions stay with the caller.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -76,16 +77,27 @@ def parse_daemon_json(text):
         return None, str(exc)
 
 
-def read(daemon_json, dockerd, run_command):
-    """Facts for the caller; run_command(argv) -> (rc, stdout, stderr), as AnsibleModule's."""
+def package_candidate(policy_text):
+    """The Candidate version in `apt-cache policy` output, or "" (none, or "(none)")."""
+    match = re.search(r"^\s*Candidate:\s*(\S+)", policy_text, re.MULTILINE)
+    return match.group(1) if match and match.group(1) != "(none)" else ""
+
+
+def read(daemon_json, dockerd, run_command, apt_cache=None):
+    """Facts for the caller; run_command(argv) -> (rc, stdout, stderr), as AnsibleModule's.
+
+    apt_cache: path of apt-cache, asked for the docker.io package's version when there is no dockerd."""
     candidates = [dockerd] if dockerd else list(DOCKERD_PATHS)
     facts = dict(dockerd=find_dockerd(candidates), dockerd_candidates=candidates, version_text="",
-                 store_backends=[], command_lines=daemon_command_lines(),
+                 store_backends=[], package_version="", command_lines=daemon_command_lines(),
                  daemon_json=dict(exists=False, text="", content=None, error=""))
     if facts["dockerd"]:
         rc, out, err = run_command([facts["dockerd"], "--version"])
         facts["version_text"] = out.strip() if rc == 0 else ""
         facts["store_backends"] = store_backends(facts["dockerd"])
+    elif apt_cache:
+        rc, out, err = run_command([apt_cache, "policy", "docker.io"])
+        facts["package_version"] = package_candidate(out) if rc == 0 else ""
     if os.path.exists(daemon_json):
         with open(daemon_json, encoding="utf-8") as handle:
             text = handle.read()

@@ -11,11 +11,12 @@ module: docker_daemon_config_info
 short_description: What a change to the Docker daemon's daemon.json depends on, read in one run
 version_added: 0.2.0
 description:
-  - Reads the dockerd binary (its path, C(dockerd --version) and the cluster-store backends built into it),
-    the command line of the running daemon, and the current C(daemon.json) (its text, and its content or
-    the reason it is not valid JSON).
-  - Changes nothing. The role M(cnm.overlay.docker_cluster_store) decides from these facts before it
-    writes C(daemon.json).
+  - Reads the dockerd binary (its path, C(dockerd --version) and the cluster-store backends built into it)
+    or, when there is none, the version of the C(docker.io) package the distribution would install; the
+    command line of the running daemon; and the current C(daemon.json) (its text, and its content or the
+    reason it is not valid JSON).
+  - Changes nothing. The role C(cnm.overlay.docker_cluster_store) decides from these facts before it
+    writes C(daemon.json); the role C(cnm.overlay.control_plane) before it chooses the control plane.
 author:
   - cnm.overlay maintainers (@cnm-overlay)
 extends_documentation_fragment:
@@ -67,6 +68,13 @@ store_backends:
   type: list
   elements: str
   sample: [consul, etcd, zookeeper]
+package_version:
+  description:
+    - Without dockerd, the version of the C(docker.io) package that C(apt-cache policy) names as the candidate.
+    - Empty when dockerd was found, on hosts without apt-cache, or when no package is available.
+  returned: always
+  type: str
+  sample: 20.10.24+dfsg1-1+deb12u1
 command_lines:
   description: The command line of each running dockerd (none when the daemon is not running).
   returned: always
@@ -103,7 +111,8 @@ def main():
                            dockerd=dict(type="path", default="")),
         supports_check_mode=True,
     )
-    facts = _daemon_config.read(module.params["daemon_json"], module.params["dockerd"], module.run_command)
+    facts = _daemon_config.read(module.params["daemon_json"], module.params["dockerd"], module.run_command,
+                                apt_cache=module.get_bin_path("apt-cache"))
     module.exit_json(changed=False, **facts)
 
 

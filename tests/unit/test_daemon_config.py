@@ -47,3 +47,29 @@ def test_read_reports_a_missing_daemon_json_and_a_missing_dockerd(tmp_path):
     facts = dc.read(str(tmp_path / "daemon.json"), str(tmp_path / "dockerd"), run_command=None)
     assert facts["dockerd"] == "" and facts["dockerd_candidates"] == [str(tmp_path / "dockerd")]
     assert facts["daemon_json"] == dict(exists=False, text="", content=None, error="")
+
+
+def test_package_candidate_is_the_candidate_line_of_apt_cache_policy():
+    policy = ("docker.io:\n  Installed: (none)\n  Candidate: 20.10.24+dfsg1-1+deb12u1\n  Version table:\n"
+              "     20.10.24+dfsg1-1+deb12u1 500\n")
+    assert dc.package_candidate(policy) == "20.10.24+dfsg1-1+deb12u1"
+    assert dc.package_candidate("docker.io:\n  Installed: (none)\n  Candidate: (none)\n") == ""
+    assert dc.package_candidate("") == ""
+
+
+def test_read_asks_apt_cache_only_without_dockerd(tmp_path):
+    calls = []
+
+    def run_command(argv):
+        calls.append(argv)
+        if argv[1:] == ["policy", "docker.io"]:
+            return 0, "docker.io:\n  Installed: (none)\n  Candidate: 20.10.5+dfsg1-1+deb11u2\n", ""
+        return 0, "Docker version 20.10.5+dfsg1, build 55c4c88\n", ""
+
+    missing = dc.read(str(tmp_path / "daemon.json"), str(tmp_path / "dockerd"), run_command, apt_cache="/usr/bin/apt-cache")
+    assert (missing["dockerd"], missing["package_version"]) == ("", "20.10.5+dfsg1-1+deb11u2")
+    (tmp_path / "dockerd").write_bytes(b"libkv/store/etcd.New")
+    present = dc.read(str(tmp_path / "daemon.json"), str(tmp_path / "dockerd"), run_command, apt_cache="/usr/bin/apt-cache")
+    assert (present["package_version"], present["version_text"], present["store_backends"]) == \
+        ("", "Docker version 20.10.5+dfsg1, build 55c4c88", ["etcd"])
+    assert calls == [["/usr/bin/apt-cache", "policy", "docker.io"], [str(tmp_path / "dockerd"), "--version"]]

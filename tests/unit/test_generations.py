@@ -108,21 +108,32 @@ def test_packaged_kv_backends(version, expected):
     assert gen.packaged_kv_backends(version) == expected
 
 
-def test_engine_facts_reads_the_probe_output():
-    results = [{"item": "n1", "stdout": '{"version": "20.10.24+dfsg1", "source": "engine", "kv_backends": ["etcd"]}'}]
+def test_engine_facts_reads_an_installed_engine():
+    results = [{"item": "n1", "dockerd": "/usr/sbin/dockerd", "version_text": "Docker version 20.10.24+dfsg1, build 297e128",
+                "store_backends": ["etcd", "zookeeper"], "package_version": ""}]
     assert gen.engine_facts(results) == [
-        {"host": "n1", "version": "20.10.24+dfsg1", "source": "engine", "kv_backends": ["etcd"]}]
+        {"host": "n1", "version": "20.10.24+dfsg1", "source": "engine", "kv_backends": ["etcd", "zookeeper"]}]
 
 
 def test_engine_facts_of_hosts_that_probed_themselves_take_the_host_names_in_order():
-    results = [{"stdout": '{"version": "20.10.5", "source": "engine", "kv_backends": []}'}, {"stdout": ""}]
-    assert [engine["host"] for engine in gen.engine_facts(results, ["n1", "n2"])] == ["n1", "n2"]
+    results = [{"dockerd": "/usr/bin/dockerd", "version_text": "Docker version 26.1.5+dfsg1, build a72d7cd",
+                "store_backends": []}, {"skipped": True}]
+    engines = gen.engine_facts(results, ["n1", "n2"])
+    assert [(engine["host"], engine["source"]) for engine in engines] == [("n1", "engine"), ("n2", "missing")]
 
 
-def test_engine_facts_fills_backends_of_a_package_not_installed_yet():
-    results = [{"item": "n1", "stdout": '{"version": "20.10.24+dfsg1-1", "source": "package", "kv_backends": null}'}]
-    assert gen.engine_facts(results)[0]["kv_backends"] == ["etcd", "zookeeper"]
+def test_engine_facts_fills_version_and_backends_of_a_package_not_installed_yet():
+    results = [{"item": "n1", "dockerd": "", "version_text": "", "store_backends": [],
+                "package_version": "20.10.24+dfsg1-1+deb12u1"}]
+    assert gen.engine_facts(results) == [
+        {"host": "n1", "version": "20.10.24+dfsg1-1+deb12u1", "source": "package", "kv_backends": ["etcd", "zookeeper"]}]
 
 
-def test_engine_facts_of_a_failed_probe_has_no_version():
-    assert gen.engine_facts([{"item": "n1", "stdout": ""}])[0]["version"] is None
+def test_engine_facts_without_engine_or_package_has_no_version_and_unknown_backends():
+    results = [{"item": "n1", "dockerd": "", "version_text": "", "store_backends": [], "package_version": ""}]
+    assert gen.engine_facts(results) == [{"host": "n1", "version": None, "source": "missing", "kv_backends": None}]
+
+
+def test_engine_facts_of_a_dockerd_whose_version_failed_keeps_its_backends():
+    results = [{"item": "n1", "dockerd": "/usr/sbin/dockerd", "version_text": "", "store_backends": ["etcd"]}]
+    assert gen.engine_facts(results)[0] == {"host": "n1", "version": None, "source": "engine", "kv_backends": ["etcd"]}
