@@ -2,6 +2,8 @@
 
 import pytest
 
+from cnm_test_runner import run_playbook
+
 DECIDE_PLAY = """
 - name: Decide the control plane
   hosts: docker_hosts
@@ -90,3 +92,23 @@ def test_mixed_fleet_lists_hosts_and_versions(mixed_inventory, decide):
 
 def test_check_mode_decides_too(trixie, decide):
     assert "chosen=swarm " in decide(trixie.inventory, ("--check",))
+
+
+@pytest.fixture(scope="module")
+def bookworm_n2_without_dockerd(bookworm):
+    """The deciding play's log, line wrapping undone, while n2's dockerd binary is out of place (as on a
+    host with no engine yet)."""
+    bookworm.sh("n2", "mv /usr/sbin/dockerd /usr/sbin/dockerd.moved-by-test", check=True)
+    try:
+        return " ".join(run_playbook(DECIDE_PLAY, inventory=bookworm.inventory).stdout.split())
+    finally:
+        bookworm.sh("n2", "mv /usr/sbin/dockerd.moved-by-test /usr/sbin/dockerd", check=True)
+
+
+def test_a_host_without_dockerd_counts_as_the_package_it_would_get(bookworm_n2_without_dockerd):
+    assert "n2: 20.10.24+dfsg1-1+deb12u1" in bookworm_n2_without_dockerd
+    assert "(package); cluster stores: etcd, zookeeper" in bookworm_n2_without_dockerd
+
+
+def test_a_host_without_dockerd_still_gets_the_store_of_its_package(bookworm_n2_without_dockerd):
+    assert "store=etcd" in bookworm_n2_without_dockerd
