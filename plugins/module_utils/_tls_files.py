@@ -3,8 +3,9 @@
 """The check every role that takes TLS files makes before any change (private to this collection).
 
 Three files, given all or none, each a file on the host in PEM form: the key file (its variable
-ends in "key_file") a private key, the others certificates. One function decides; the module
-tls_files_check only runs it on the host.
+ends in "key_file") a private key, the others certificates; then they must load as the services
+load them: the CA file as CA certificates, the certificate with its key (unencrypted, and the key
+of that certificate). One function decides; the module tls_files_check only runs it on the host.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,11 +14,14 @@ __metaclass__ = type
 
 import os
 import re
+import ssl
 
 # What a PEM file of each kind holds; only the first part of a file is read.
 _PEM_KEY = re.compile(r"^-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----$", re.M)
 _PEM_CERTIFICATE = re.compile(r"^-----BEGIN CERTIFICATE-----$", re.M)
 _HEAD_BYTES = 65536
+# An encrypted key: PKCS#8 ("ENCRYPTED PRIVATE KEY") or the traditional form's header.
+_PEM_ENCRYPTED = re.compile(r"^-----BEGIN ENCRYPTED PRIVATE KEY-----$|^Proc-Type: 4,ENCRYPTED$", re.M)
 
 
 def _names(variables):
@@ -40,6 +44,36 @@ def _not_pem(variable, path, read):
     if variable.endswith("key_file"):
         return "" if _PEM_KEY.search(text) else "%s=%s holds no PEM private key" % (variable, path)
     return "" if _PEM_CERTIFICATE.search(text) else "%s=%s holds no PEM certificate" % (variable, path)
+
+
+def _role_of(variable):
+    """'ca', 'cert' or 'key' by the variable's name, or ''."""
+    return next((role for role in ("ca", "cert", "key") if variable.endswith("_%s_file" % role)), "")
+
+
+def _not_loadable(files, read):
+    """Why the CA, certificate and key (found by their variables' names) do not load as the services load
+    them, or "" (also when the names do not say which file is which)."""
+    by_role = dict((_role_of(variable), (variable, path)) for variable, path in files.items())
+    if sorted(by_role) != ["ca", "cert", "key"]:
+        return ""
+    (ca_variable, ca), (cert_variable, cert), (key_variable, key) = by_role["ca"], by_role["cert"], by_role["key"]
+    if _PEM_ENCRYPTED.search(read(key)):
+        return ("%s=%s is encrypted: give the key without a passphrase (the services cannot ask for one)"
+                % (key_variable, key))
+    context = ssl.SSLContext(getattr(ssl, "PROTOCOL_TLS_CLIENT", ssl.PROTOCOL_SSLv23))
+    reasons = []
+    try:
+        context.load_verify_locations(cafile=ca)
+    except (ssl.SSLError, ValueError) as exc:
+        reasons.append("%s=%s does not load as CA certificates (%s)" % (ca_variable, ca, exc))
+    try:
+        # The callback answers a passphrase prompt that the check above rules out: never a terminal prompt.
+        context.load_cert_chain(cert, key, password=lambda: b"")
+    except (ssl.SSLError, ValueError) as exc:
+        reasons.append("%s=%s and %s=%s do not load as a certificate and its key (%s)"
+                       % (cert_variable, cert, key_variable, key, exc))
+    return "; ".join(reasons)
 
 
 def problem(files, who, readable_by="", isfile=os.path.isfile, exists=os.path.exists, read=read_head):
@@ -67,4 +101,8 @@ def problem(files, who, readable_by="", isfile=os.path.isfile, exists=os.path.ex
     if not_pem:
         return ("%s: %s. Give PEM files: certificates (-----BEGIN CERTIFICATE-----) and, in the key file, "
                 "a private key (-----BEGIN ... PRIVATE KEY-----)." % (who, "; ".join(not_pem)))
+    not_loadable = _not_loadable(dict(given), read)
+    if not_loadable:
+        return ("%s: %s. Give the CA's certificate, this host's certificate signed by it, and that "
+                "certificate's own private key." % (who, not_loadable))
     return ""

@@ -8,14 +8,18 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: tls_files_check
-short_description: Check that TLS files are given all or none and are files on the host
+short_description: Check that TLS files are given all or none, are files on the host and load as a key pair
 version_added: 0.2.0
 description:
   - The check the roles of this collection make before any change when they are given TLS files
     (a CA, a certificate and a key), that all of them or none are set and each set one is a file on the host
     in PEM form; the file of a variable whose name ends in C(key_file) must hold a private key, the others a certificate.
   - Fails with one message that names the variables, the files and the fix; changes nothing.
-  - Looks only for the PEM markers; whether the files load (and match) is the service's own check at its start.
+  - Then, when the variables' names end in C(ca_file), C(cert_file) and C(key_file), loads them as the services
+    load them (Python's C(ssl) module, no other library) - the CA file as CA certificates, the certificate with
+    the key - so that a key of another certificate, an encrypted key or a damaged file is refused here,
+    before any change, instead of failing the service's start.
+  - Whether the certificate was signed by that CA, and whether it is still valid, stays the service's check.
 author:
   - cnm.overlay maintainers (@cnm-overlay)
 extends_documentation_fragment:

@@ -431,6 +431,15 @@ ROLE_CASES = [
                    docker_cluster_store_tls_cert_file="/etc/hosts", docker_cluster_store_tls_key_file="/etc/passwd"),
               "docker_cluster_store on n1: docker_cluster_store_tls_ca_file=/etc/hostname holds no PEM certificate",
               "docker_cluster_store_tls_key_file=/etc/passwd holds no PEM private key", "Give PEM files", hosts="n1"),
+    # PEM in form, but the key is the node's SSH host key (OpenSSH's format), not the certificate's.
+    role_case("tls-key-not-of-the-certificate", "docker_cluster_store",
+              dict(docker_cluster_store_url="consul://kv:8500",
+                   docker_cluster_store_tls_ca_file="/etc/ssl/certs/ISRG_Root_X1.pem",
+                   docker_cluster_store_tls_cert_file="/etc/ssl/certs/ISRG_Root_X1.pem",
+                   docker_cluster_store_tls_key_file="/etc/ssh/ssh_host_ed25519_key"),
+              "docker_cluster_store on n1: docker_cluster_store_tls_cert_file=/etc/ssl/certs/ISRG_Root_X1.pem and "
+              "docker_cluster_store_tls_key_file=/etc/ssh/ssh_host_ed25519_key do not load as a certificate and its key",
+              "that certificate's own private key", hosts="n1"),
     # control_plane: requests the engines cannot meet
     role_case("control-plane-unknown", "control_plane", dict(control_plane_requested="mesh"),
               "control_plane_requested", "mesh", "auto, kv, swarm"),

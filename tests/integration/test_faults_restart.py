@@ -13,6 +13,7 @@ an operator does it: site.yml re-run with a changed daemon option.
 
 import json
 import shlex
+import subprocess
 
 import pytest
 
@@ -270,8 +271,6 @@ def test_failed_check_leaves_the_next_engine_alone(lab, check_failed, before_che
 # as it was before either role wrote it.
 
 BAD_TLS_DIR = "/etc/cnm-bad-tls"
-NOT_A_CERTIFICATE = "-----BEGIN CERTIFICATE-----\\nbm90LWEtY2VydGlmaWNhdGU=\\n-----END CERTIFICATE-----\\n"
-NOT_A_KEY = "-----BEGIN PRIVATE KEY-----\\nbm90LWEta2V5\\n-----END PRIVATE KEY-----\\n"
 BAD_TLS = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True, "log-level": "error"},
                              "cnm_overlay_engine_tcp_listen": "0.0.0.0:2376",
                              "cnm_overlay_engine_tls_ca_file": BAD_TLS_DIR + "/ca.pem",
@@ -280,14 +279,27 @@ BAD_TLS = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True, "log-
                              "docker_restart_wait_timeout": 20}))
 
 
+def ed448_files(directory):
+    """A CA, a certificate signed by it and its key, all Ed448: OpenSSL (the role's check) loads them, Go
+    (dockerd) has no Ed448 and cannot. Name -> PEM text."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=str(directory), check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "ed448", "-nodes", "-days", "2", "-subj", "/CN=cnmt-ed448-ca",
+            "-keyout", "ca-key.pem", "-out", "ca.pem")
+    openssl("req", "-newkey", "ed448", "-nodes", "-subj", "/CN=cnmt-engine", "-keyout", "key.pem", "-out", "engine.csr")
+    openssl("x509", "-req", "-in", "engine.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
+            "-days", "2", "-out", "cert.pem")
+    return dict((name, (directory / name).read_text()) for name in ("ca.pem", "cert.pem", "key.pem"))
+
+
 @pytest.fixture
-def before_tls_fault(lab, check_failed, once):
+def before_tls_fault(lab, check_failed, once, tmp_path):
     if "before_tls_fault" not in once:
-        for node in NODES:
-            # PEM in form (the role's check passes), not in content (dockerd cannot load them).
-            lab.sh(node, "mkdir -p {d} && for f in ca cert; do printf '%b' '{cert}' > {d}/$f.pem; done && "
-                         "printf '%b' '{key}' > {d}/key.pem".format(d=BAD_TLS_DIR, cert=NOT_A_CERTIFICATE, key=NOT_A_KEY),
-                   check=True)
+        for name, text in ed448_files(tmp_path).items():
+            for node in NODES:
+                lab.sh(node, "mkdir -p %s && printf '%%s' %s > %s/%s"
+                       % (BAD_TLS_DIR, shlex.quote(text), BAD_TLS_DIR, name), check=True)
         once["before_tls_fault"] = engines(lab)
     return once["before_tls_fault"]
 

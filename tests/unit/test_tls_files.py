@@ -1,5 +1,9 @@
 """The TLS file check the roles make before any change, on files made for the test."""
 
+import subprocess
+
+import pytest
+
 from ansible_collections.cnm.overlay.plugins.module_utils import _tls_files
 
 VARIABLES = ("r_tls_ca_file", "r_tls_cert_file", "r_tls_key_file")
@@ -45,9 +49,53 @@ def pem_files(tmp_path, ca=CERTIFICATE, cert=CERTIFICATE, key=KEY):
     return files(*paths)
 
 
-def test_pem_certificates_and_a_pem_key_are_no_problem(tmp_path):
-    assert _tls_files.problem(pem_files(tmp_path), "r on h") == ""
-    assert _tls_files.problem(pem_files(tmp_path, key=KEY.replace(" EC", "")), "r on h") == ""
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """A CA and a host certificate signed by it, with its key in PKCS#8, traditional EC and encrypted form;
+    name -> PEM text."""
+    directory = tmp_path_factory.mktemp("tls")
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=str(directory), check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+            "-subj", "/CN=test-ca", "-keyout", "ca-key.pem", "-out", "ca.pem")
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=h",
+            "-keyout", "key.pem", "-out", "h.csr")
+    openssl("x509", "-req", "-in", "h.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-days", "2",
+            "-out", "cert.pem")
+    openssl("ec", "-in", "key.pem", "-out", "key-ec.pem")
+    openssl("pkey", "-in", "key.pem", "-aes256", "-passout", "pass:secret", "-out", "key-encrypted.pem")
+    return dict((path.name, path.read_text()) for path in directory.glob("*.pem"))
+
+
+def test_a_ca_a_certificate_and_its_key_are_no_problem(tmp_path, real):
+    assert _tls_files.problem(pem_files(tmp_path, real["ca.pem"], real["cert.pem"], real["key.pem"]), "r on h") == ""
+    assert _tls_files.problem(pem_files(tmp_path, real["ca.pem"], real["cert.pem"], real["key-ec.pem"]), "r on h") == ""
+
+
+def test_a_key_of_another_certificate_is_named_with_both_files(tmp_path, real):
+    message = _tls_files.problem(pem_files(tmp_path, real["ca.pem"], real["cert.pem"], real["ca-key.pem"]), "r on h")
+    assert message.startswith("r on h: r_tls_cert_file=%s and r_tls_key_file=%s do not load as a certificate and its key ("
+                              % (tmp_path / "cert.pem", tmp_path / "key.pem"))
+    assert "key values mismatch" in message and message.endswith("that certificate's own private key.")
+
+
+def test_an_encrypted_key_is_refused_without_asking_for_its_passphrase(tmp_path, real):
+    message = _tls_files.problem(pem_files(tmp_path, real["ca.pem"], real["cert.pem"], real["key-encrypted.pem"]),
+                                 "r on h")
+    assert "r_tls_key_file=%s is encrypted: give the key without a passphrase" % (tmp_path / "key.pem") in message
+
+
+def test_pem_shaped_files_that_do_not_load_are_named(tmp_path):
+    message = _tls_files.problem(pem_files(tmp_path), "r on h")
+    assert "r_tls_ca_file=%s does not load as CA certificates (" % (tmp_path / "ca.pem") in message
+    assert "r_tls_cert_file=%s and r_tls_key_file=%s do not load" % (tmp_path / "cert.pem", tmp_path / "key.pem") in message
+
+
+def test_files_the_names_do_not_tell_apart_are_only_checked_for_pem(tmp_path):
+    paths = pem_files(tmp_path)
+    assert _tls_files.problem(dict(zip(("a", "b", "c_key_file"), paths.values())), "r on h") == ""
 
 
 def test_a_certificate_in_the_key_file_is_named(tmp_path):
