@@ -207,7 +207,11 @@ def n2_lost(lab, engine_killed):
     subprocess.run(["docker", "rm", "--force", lab.container("n2")], capture_output=True, check=True)
     endpoints = network_endpoints_on_n1(lab)
     blocked = lab.sh("n1", "docker run -d --init --name c2 --network multi cnm-lab/sandbox:latest sleep 600")
-    lab.sh("n1", "docker rm -f c2")
+    # The container was created before its start failed. Gone for sure before remove_host runs, which
+    # refuses to force-remove an endpoint whose name a local container has (seen once: a single rm left it).
+    lab.sh("n1", "for i in $(seq 10); do docker rm -f c2 >/dev/null 2>&1; "
+                 "docker container inspect c2 >/dev/null 2>&1 || exit 0; sleep 1; done; "
+                 "docker container inspect --format '{{.State.Status}}' c2; exit 1", check=True)
     return endpoints, blocked
 
 
