@@ -112,3 +112,12 @@ def test_a_host_without_dockerd_counts_as_the_package_it_would_get(bookworm_n2_w
 
 def test_a_host_without_dockerd_still_gets_the_store_of_its_package(bookworm_n2_without_dockerd):
     assert "store=etcd" in bookworm_n2_without_dockerd
+
+
+ONE_HOST_PLAY = DECIDE_PLAY.replace("hosts: docker_hosts", "hosts: n1")
+
+
+def test_a_play_of_one_docker_host_reads_every_docker_host(bullseye, play_once):
+    """The play has n1 only: n2's engine is read through delegation, and both are in the table."""
+    text = " ".join(play_once("decide-n1", ONE_HOST_PLAY, bullseye.inventory).stdout.split())
+    assert "n1: 20.10.5" in text and "n2: 20.10.5" in text and "store=consul" in text
