@@ -66,6 +66,31 @@ def run_playbook(playbook_yaml, inventory="localhost,", extra_args=(), check=Fal
         os.unlink(path)
 
 
+def openssl(*args, cwd):
+    """Run openssl in directory cwd; raises when it fails."""
+    subprocess.run(["openssl", *args], cwd=str(cwd), check=True, capture_output=True)
+
+
+RSA_KEY = ("-newkey", "rsa:2048")
+
+
+def make_pki(directory, hosts, key=RSA_KEY, extensions=None):
+    """In directory: a CA (ca.pem, ca-key.pem) and, for each host, HOST.pem and its unencrypted HOST-key.pem,
+    signed by that CA, valid for 2 days. key: openssl's -newkey arguments; extensions: host -> the text of
+    its certificate's extension file."""
+    openssl("req", "-x509", *key, "-nodes", "-days", "2", "-subj", "/CN=cnmt-ca", "-keyout", "ca-key.pem",
+            "-out", "ca.pem", cwd=directory)
+    for host in hosts:
+        openssl("req", *key, "-nodes", "-subj", "/CN=%s" % host, "-keyout", "%s-key.pem" % host,
+                "-out", "%s.csr" % host, cwd=directory)
+        extfile = []
+        if extensions and host in extensions:
+            (Path(directory) / ("%s.ext" % host)).write_text(extensions[host], encoding="utf-8")
+            extfile = ["-extfile", "%s.ext" % host]
+        openssl("x509", "-req", "-in", "%s.csr" % host, "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
+                "-days", "2", *extfile, "-out", "%s.pem" % host, cwd=directory)
+
+
 def wait_for(what, probe, seconds=60):
     """Poll `probe` until it returns true; fail the test naming `what` after `seconds`."""
     import pytest

@@ -18,10 +18,10 @@ DECIDE_PLAY = """
 
 
 @pytest.fixture
-def decide(play_once):
+def decide(play_once, flat):
     """The log of the deciding play (run once per inventory and arguments), line wrapping undone."""
     def run(inventory, extra_args=()):
-        return " ".join(play_once("decide", DECIDE_PLAY, inventory, extra_args).stdout.split())
+        return flat(play_once("decide", DECIDE_PLAY, inventory, extra_args))
     return run
 
 
@@ -95,12 +95,12 @@ def test_check_mode_decides_too(trixie, decide):
 
 
 @pytest.fixture(scope="module")
-def bookworm_n2_without_dockerd(bookworm):
+def bookworm_n2_without_dockerd(bookworm, flat):
     """The deciding play's log, line wrapping undone, while n2's dockerd binary is out of place (as on a
     host with no engine yet)."""
     bookworm.sh("n2", "mv /usr/sbin/dockerd /usr/sbin/dockerd.moved-by-test", check=True)
     try:
-        return " ".join(run_playbook(DECIDE_PLAY, inventory=bookworm.inventory).stdout.split())
+        return flat(run_playbook(DECIDE_PLAY, inventory=bookworm.inventory))
     finally:
         bookworm.sh("n2", "mv /usr/sbin/dockerd.moved-by-test /usr/sbin/dockerd", check=True)
 
@@ -117,7 +117,7 @@ def test_a_host_without_dockerd_still_gets_the_store_of_its_package(bookworm_n2_
 ONE_HOST_PLAY = DECIDE_PLAY.replace("hosts: docker_hosts", "hosts: n1")
 
 
-def test_a_play_of_one_docker_host_reads_every_docker_host(bullseye, play_once):
+def test_a_play_of_one_docker_host_reads_every_docker_host(bullseye, play_once, flat):
     """The play has n1 only: n2's engine is read through delegation, and both are in the table."""
-    text = " ".join(play_once("decide-n1", ONE_HOST_PLAY, bullseye.inventory).stdout.split())
+    text = flat(play_once("decide-n1", ONE_HOST_PLAY, bullseye.inventory))
     assert "n1: 20.10.5" in text and "n2: 20.10.5" in text and "store=consul" in text

@@ -13,11 +13,10 @@ an operator does it: site.yml re-run with a changed daemon option.
 
 import json
 import shlex
-import subprocess
 
 import pytest
 
-from cnm_test_runner import REPO
+from cnm_test_runner import REPO, make_pki
 
 SITE = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
 DEBUG_ON = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True}}))
@@ -281,16 +280,10 @@ BAD_TLS = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True, "log-
 
 def ed448_files(directory):
     """A CA, a certificate signed by it and its key, all Ed448: OpenSSL (the role's check) loads them, Go
-    (dockerd) has no Ed448 and cannot. Name -> PEM text."""
-    def openssl(*args):
-        subprocess.run(["openssl", *args], cwd=str(directory), check=True, capture_output=True)
-
-    openssl("req", "-x509", "-newkey", "ed448", "-nodes", "-days", "2", "-subj", "/CN=cnmt-ed448-ca",
-            "-keyout", "ca-key.pem", "-out", "ca.pem")
-    openssl("req", "-newkey", "ed448", "-nodes", "-subj", "/CN=cnmt-engine", "-keyout", "key.pem", "-out", "engine.csr")
-    openssl("x509", "-req", "-in", "engine.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
-            "-days", "2", "-out", "cert.pem")
-    return dict((name, (directory / name).read_text()) for name in ("ca.pem", "cert.pem", "key.pem"))
+    (dockerd) has no Ed448 and cannot. Name on the node -> PEM text."""
+    make_pki(directory, ["engine"], key=("-newkey", "ed448"))
+    return dict((remote, (directory / local).read_text())
+                for remote, local in (("ca.pem", "ca.pem"), ("cert.pem", "engine.pem"), ("key.pem", "engine-key.pem")))
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from cnm_test_runner import REPO
+from cnm_test_runner import REPO, make_pki
 
 SITE = "- name: The site\n  ansible.builtin.import_playbook: %s\n" % (REPO / "playbooks" / "site.yml")
 SECRETS = "/etc/cnm-overlay/consul"
@@ -153,24 +153,15 @@ def test_site_refuses_a_plain_tcp_api_before_the_store_play(site_plain_tcp):
     assert "PLAY [Key-value store" not in site_plain_tcp.stdout, site_plain_tcp.stdout[-3000:]
 
 
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
 def pki(lab, tmp_path_factory, owner):
     """A CA and, on every node in TLS_DIR, ca.pem and the node's cert.pem/key.pem (server and client use);
     kv's key belongs to the store's user."""
     work = tmp_path_factory.mktemp("pki")
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=sec-ca",
-            "-keyout", "ca-key.pem", "-out", "ca.pem", cwd=work)
-    for node in ("kv", "n1", "n2"):
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=%s" % node,
-                "-keyout", "%s-key.pem" % node, "-out", "%s.csr" % node, cwd=work)
-        (work / ("%s.ext" % node)).write_text(
-            "subjectAltName=IP:%s,DNS:%s\nextendedKeyUsage=serverAuth,clientAuth\n" % (lab.address(node), node),
-            encoding="utf-8")
-        openssl("x509", "-req", "-in", "%s.csr" % node, "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
-                "-days", "2", "-extfile", "%s.ext" % node, "-out", "%s.pem" % node, cwd=work)
+    nodes = ("kv", "n1", "n2")
+    make_pki(work, nodes, extensions=dict(
+        (node, "subjectAltName=IP:%s,DNS:%s\nextendedKeyUsage=serverAuth,clientAuth\n" % (lab.address(node), node))
+        for node in nodes))
+    for node in nodes:
         lab.sh(node, "mkdir -p %s" % TLS_DIR, check=True)
         for local, remote in [("ca.pem", "ca.pem"), ("%s.pem" % node, "cert.pem"), ("%s-key.pem" % node, "key.pem")]:
             subprocess.run(["docker", "exec", "-i", lab.container(node), "sh", "-c",

@@ -1,10 +1,9 @@
 """The TLS file check the roles make before any change, on files made for the test."""
 
-import subprocess
-
 import pytest
 
 from ansible_collections.cnm.overlay.plugins.module_utils import _tls_files
+from cnm_test_runner import make_pki, openssl
 
 VARIABLES = ("r_tls_ca_file", "r_tls_cert_file", "r_tls_key_file")
 
@@ -54,19 +53,11 @@ def real(tmp_path_factory):
     """A CA and a host certificate signed by it, with its key in PKCS#8, traditional EC and encrypted form;
     name -> PEM text."""
     directory = tmp_path_factory.mktemp("tls")
-
-    def openssl(*args):
-        subprocess.run(["openssl", *args], cwd=str(directory), check=True, capture_output=True)
-
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-            "-subj", "/CN=test-ca", "-keyout", "ca-key.pem", "-out", "ca.pem")
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=h",
-            "-keyout", "key.pem", "-out", "h.csr")
-    openssl("x509", "-req", "-in", "h.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-days", "2",
-            "-out", "cert.pem")
-    openssl("ec", "-in", "key.pem", "-out", "key-ec.pem")
-    openssl("pkey", "-in", "key.pem", "-aes256", "-passout", "pass:secret", "-out", "key-encrypted.pem")
-    return dict((path.name, path.read_text()) for path in directory.glob("*.pem"))
+    make_pki(directory, ["h"], key=("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"))
+    openssl("ec", "-in", "h-key.pem", "-out", "key-ec.pem", cwd=directory)
+    openssl("pkey", "-in", "h-key.pem", "-aes256", "-passout", "pass:secret", "-out", "key-encrypted.pem", cwd=directory)
+    texts = dict((path.name, path.read_text()) for path in directory.glob("*.pem"))
+    return dict(texts, **{"cert.pem": texts["h.pem"], "key.pem": texts["h-key.pem"]})
 
 
 def test_a_ca_a_certificate_and_its_key_are_no_problem(tmp_path, real):
