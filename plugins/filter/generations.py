@@ -51,8 +51,8 @@ def engine_facts(probe_results, hosts=None):
     for index, result in enumerate(probe_results):
         result = dict(result or {})
         host = hosts[index] if hosts is not None else result["item"]
-        version = _VERSION.search(result.get("version_text") or "")
         if result.get("dockerd"):
+            version = _VERSION.search(result.get("version_text") or "")
             engine = {"host": host, "version": version.group(1) if version else None, "source": "engine",
                       "kv_backends": list(result.get("store_backends") or [])}
         elif result.get("package_version"):

@@ -35,20 +35,20 @@ def read_head(path):
         return handle.read(_HEAD_BYTES).decode("ascii", "replace")
 
 
+def _role_of(variable):
+    """'ca', 'cert' or 'key' by how the variable's name ends (ca_file, cert_file, key_file), or ''."""
+    return next((role for role in ("ca", "cert", "key") if variable.endswith("%s_file" % role)), "")
+
+
 def _not_pem(variable, path, read):
     """Why the file of `variable` is not the PEM file it must be, or ""."""
     try:
         text = read(path)
     except (IOError, OSError) as exc:
         return "%s=%s cannot be read (%s)" % (variable, path, exc)
-    if variable.endswith("key_file"):
+    if _role_of(variable) == "key":
         return "" if _PEM_KEY.search(text) else "%s=%s holds no PEM private key" % (variable, path)
     return "" if _PEM_CERTIFICATE.search(text) else "%s=%s holds no PEM certificate" % (variable, path)
-
-
-def _role_of(variable):
-    """'ca', 'cert' or 'key' by the variable's name, or ''."""
-    return next((role for role in ("ca", "cert", "key") if variable.endswith("_%s_file" % role)), "")
 
 
 def _not_loadable(files, read):
