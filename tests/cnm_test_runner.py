@@ -74,11 +74,11 @@ def openssl(*args, cwd):
 RSA_KEY = ("-newkey", "rsa:2048")
 
 
-def make_pki(directory, hosts, key=RSA_KEY, extensions=None):
+def make_pki(directory, hosts, key=RSA_KEY, extensions=None, ca_name="cnmt-ca"):
     """In directory: a CA (ca.pem, ca-key.pem) and, for each host, HOST.pem and its unencrypted HOST-key.pem,
     signed by that CA, valid for 2 days. key: openssl's -newkey arguments; extensions: host -> the text of
-    its certificate's extension file."""
-    openssl("req", "-x509", *key, "-nodes", "-days", "2", "-subj", "/CN=cnmt-ca", "-keyout", "ca-key.pem",
+    its certificate's extension file; ca_name: the CA's common name."""
+    openssl("req", "-x509", *key, "-nodes", "-days", "2", "-subj", "/CN=%s" % ca_name, "-keyout", "ca-key.pem",
             "-out", "ca.pem", cwd=directory)
     for host in hosts:
         openssl("req", *key, "-nodes", "-subj", "/CN=%s" % host, "-keyout", "%s-key.pem" % host,

@@ -5,7 +5,11 @@
 Three files, given all or none, each a file on the host in PEM form: the key file (its variable
 ends in "key_file") a private key, the others certificates; then they must load as the services
 load them: the CA file as CA certificates, the certificate with its key (unencrypted, and the key
-of that certificate). One function decides; the module tls_files_check only runs it on the host.
+of that certificate); last, the certificate is presented in a TLS handshake in memory, as the service
+presents it (as a server or as a client), to a peer that trusts only the CA file: an expired
+certificate, one not valid yet, or one whose extended key usage does not allow that use is refused.
+One that does not chain to the CA file only gets a warning: the CA file verifies the peers, which
+may have a CA of their own. One function decides; the module tls_files_check only runs it on the host.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,6 +26,17 @@ _PEM_CERTIFICATE = re.compile(r"^-----BEGIN CERTIFICATE-----$", re.M)
 _HEAD_BYTES = 65536
 # An encrypted key: PKCS#8 ("ENCRYPTED PRIVATE KEY") or the traditional form's header.
 _PEM_ENCRYPTED = re.compile(r"^-----BEGIN ENCRYPTED PRIVATE KEY-----$|^Proc-Type: 4,ENCRYPTED$", re.M)
+# OpenSSL's verify errors that mean "not issued under this CA file" (a doubt, not a refusal: 7 is a CA of
+# the same name that did not sign it), and the fix for those that refuse.
+_OTHER_ISSUER = frozenset([2, 7, 18, 19, 20, 21])
+_FIXES = {
+    9: "check this host's clock, or wait until the certificate is valid",
+    10: "renew the certificate (or the CA that has expired)",
+    26: "issue the certificate with an extended key usage that allows {purpose}Auth, or with none",
+}
+# Go (the engine, Consul, etcd) trusts every certificate in a CA file, an intermediate one too (Python 3.9's
+# ssl has no name for OpenSSL's flag).
+_PARTIAL_CHAIN = getattr(ssl, "VERIFY_X509_PARTIAL_CHAIN", 0x80000)
 
 
 def _names(variables):
@@ -51,13 +66,19 @@ def _not_pem(variable, path, read):
     return "" if _PEM_CERTIFICATE.search(text) else "%s=%s holds no PEM certificate" % (variable, path)
 
 
-def _not_loadable(files, read):
-    """Why the CA, certificate and key (found by their variables' names) do not load as the services load
-    them, or "" (also when the names do not say which file is which)."""
+def _by_role(files):
+    """(variable, path) of the CA, the certificate and the key, by their variables' names; None when the names
+    do not say which file is which."""
     by_role = dict((_role_of(variable), (variable, path)) for variable, path in files.items())
-    if sorted(by_role) != ["ca", "cert", "key"]:
+    return (by_role["ca"], by_role["cert"], by_role["key"]) if sorted(by_role) == ["ca", "cert", "key"] else None
+
+
+def _not_loadable(files, read):
+    """Why the CA, certificate and key do not load as the services load them, or "" (also when the names
+    do not say which file is which)."""
+    if not _by_role(files):
         return ""
-    (ca_variable, ca), (cert_variable, cert), (key_variable, key) = by_role["ca"], by_role["cert"], by_role["key"]
+    (ca_variable, ca), (cert_variable, cert), (key_variable, key) = _by_role(files)
     if _PEM_ENCRYPTED.search(read(key)):
         return ("%s=%s is encrypted: give the key without a passphrase (the services cannot ask for one)"
                 % (key_variable, key))
@@ -76,10 +97,82 @@ def _not_loadable(files, read):
     return "; ".join(reasons)
 
 
-def problem(files, who, readable_by="", isfile=os.path.isfile, exists=os.path.exists, read=read_head):
+def _contexts(ca, cert, key, purpose):
+    """The TLS client and server contexts of a handshake in which the certificate is presented as `purpose`
+    ('server' or 'client') and the other end verifies it against the CA file only."""
+    client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    client.check_hostname = False
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    # A server needs a certificate to answer at all: when it is the verifying end, it uses the same one.
+    server.load_cert_chain(cert, key, password=lambda: b"")
+    presenter, verifier = (server, client) if purpose == "server" else (client, server)
+    presenter.verify_mode = ssl.CERT_NONE
+    if purpose == "client":
+        client.load_cert_chain(cert, key, password=lambda: b"")
+    verifier.verify_mode = ssl.CERT_REQUIRED
+    verifier.load_verify_locations(cafile=ca)
+    verifier.verify_flags = (verifier.verify_flags | _PARTIAL_CHAIN) & ~getattr(ssl, "VERIFY_X509_STRICT", 0)
+    return client, server
+
+
+def verify_error(ca, cert, key, purpose):
+    """OpenSSL's (code, message) for the certificate presented as `purpose` to an end that trusts only the
+    CA file, from a TLS handshake in memory; None when it verifies, or when the handshake fails for any
+    other reason (this check then has nothing to say: the service's own start is the judge)."""
+    verification_error = getattr(ssl, "SSLCertVerificationError", None)
+    if verification_error is None:
+        return None
+    try:
+        client_context, server_context = _contexts(ca, cert, key, purpose)
+        to_server, to_client = ssl.MemoryBIO(), ssl.MemoryBIO()
+        ends = [client_context.wrap_bio(to_client, to_server),
+                server_context.wrap_bio(to_server, to_client, server_side=True)]
+        finished = set()
+        # A TLS 1.3 handshake takes three flights; a few more rounds cost nothing.
+        for _round in range(8):
+            for end in ends:
+                if end not in finished:
+                    try:
+                        end.do_handshake()
+                        finished.add(end)
+                    except ssl.SSLWantReadError:
+                        pass
+            if len(finished) == len(ends):
+                return None
+    except verification_error as exc:
+        return exc.verify_code, exc.verify_message
+    except (ssl.SSLError, ValueError, OSError):
+        return None
+    return None
+
+
+def _not_verified(files, purpose, who, warnings):
+    """Why the certificate is refused when presented as `purpose` to an end that trusts the CA file, or "";
+    a certificate issued under another CA only adds a warning."""
+    if not _by_role(files):
+        return ""
+    (ca_variable, ca), (cert_variable, cert), (key_variable, key) = _by_role(files)
+    error = verify_error(ca, cert, key, purpose)
+    if error is None:
+        return ""
+    code, message = error
+    if code in _OTHER_ISSUER:
+        warnings.append("%s: %s=%s is not issued under %s=%s (%s). That works only where the peers check this host"
+                        " with another CA; usually one CA signs every certificate."
+                        % (who, cert_variable, cert, ca_variable, ca, message))
+        return ""
+    return "%s=%s is refused as a %s certificate by an end that trusts %s=%s (%s): %s" % (
+        cert_variable, cert, purpose, ca_variable, ca, message,
+        _FIXES.get(code, "give a certificate that verifies against that CA").format(purpose=purpose))
+
+
+def problem(files, who, readable_by="", purpose="server", warnings=None, isfile=os.path.isfile, exists=os.path.exists,
+            read=read_head):
     """Why the TLS files in `files` (variable name -> path, empty when unset) cannot be used, or "".
 
-    `who` starts the message (the role and the host); `readable_by` names who must read them."""
+    `who` starts the message (the role and the host); `readable_by` names who must read them; `purpose` is how
+    the service presents the certificate ('server' or 'client'). Doubts that do not refuse are appended to
+    `warnings`."""
     given = [(variable, path) for variable, path in files.items() if path]
     if not given:
         return ""
@@ -105,4 +198,5 @@ def problem(files, who, readable_by="", isfile=os.path.isfile, exists=os.path.ex
     if not_loadable:
         return ("%s: %s. Give the CA's certificate, this host's certificate signed by it, and that "
                 "certificate's own private key." % (who, not_loadable))
-    return ""
+    not_verified = _not_verified(dict(given), purpose, who, [] if warnings is None else warnings)
+    return "%s: %s." % (who, not_verified) if not_verified else ""

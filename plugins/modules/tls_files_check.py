@@ -19,7 +19,11 @@ description:
     load them (Python's C(ssl) module, no other library) - the CA file as CA certificates, the certificate with
     the key - so that a key of another certificate, an encrypted key or a damaged file is refused here,
     before any change, instead of failing the service's start.
-  - Whether the certificate was signed by that CA, and whether it is still valid, stays the service's check.
+  - Last, the certificate is presented in a TLS handshake in memory as the service presents it (O(purpose)), to
+    an end that trusts only the CA file; an expired certificate, one not valid yet, and one whose extended key
+    usage does not allow that use are refused. One that is not issued under the CA file gets a warning only,
+    because the CA file verifies the peers, which may have a CA of their own.
+  - Host names and addresses in the certificate are not checked (the peers' view of this host is not known here).
 author:
   - cnm.overlay maintainers (@cnm-overlay)
 extends_documentation_fragment:
@@ -41,6 +45,14 @@ options:
     description: Who must be able to read the files, for the message.
     type: str
     default: ""
+  purpose:
+    description:
+      - How the service presents the certificate, for the handshake check.
+      - V(server) for a TLS server (Consul's or etcd's HTTPS, the engine's TCP API), V(client) for a TLS client
+        (the engine talking to its cluster store).
+    type: str
+    choices: [server, client]
+    default: server
 seealso:
   - module: cnm.overlay.docker_daemon_config_info
 """
@@ -54,6 +66,7 @@ EXAMPLES = r"""
       consul_kv_tls_key_file: "{{ consul_kv_tls_key_file }}"
     who: "consul_kv on {{ inventory_hostname }}"
     readable_by: consul
+    purpose: server
 """
 
 RETURN = r"""
@@ -72,13 +85,18 @@ from ansible_collections.cnm.overlay.plugins.module_utils import _tls_files
 def main():
     module = AnsibleModule(
         argument_spec=dict(files=dict(type="dict", required=True), who=dict(type="str", required=True),
-                           readable_by=dict(type="str", default="")),
+                           readable_by=dict(type="str", default=""),
+                           purpose=dict(type="str", default="server", choices=["server", "client"])),
         supports_check_mode=True,
     )
     files = dict((variable, "" if path is None else str(path)) for variable, path in module.params["files"].items())
-    problem = _tls_files.problem(files, module.params["who"], module.params["readable_by"])
+    warnings = []
+    problem = _tls_files.problem(files, module.params["who"], module.params["readable_by"], module.params["purpose"],
+                                 warnings)
     if problem:
         module.fail_json(msg=problem)
+    for warning in warnings:
+        module.warn(warning)
     module.exit_json(changed=False, tls=any(files.values()))
 
 

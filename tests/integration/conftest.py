@@ -41,6 +41,12 @@ class Lab:
         return subprocess.run(["docker", "exec", self.container(node), "sh", "-c", command],
                               capture_output=True, text=True, timeout=timeout, check=check)
 
+    def write_file(self, node, path, data, mode="644"):
+        """Write `data` (text or bytes) to `path` on a node (its directory made), readable as `mode` says."""
+        subprocess.run(["docker", "exec", "-i", self.container(node), "sh", "-c",
+                        'mkdir -p "$(dirname "$1")" && umask 077 && cat > "$1" && chmod "$2" "$1"', "sh", path, mode],
+                       input=data.encode() if isinstance(data, str) else data, capture_output=True, check=True)
+
     def docker_info(self, node):
         return json.loads(self.sh(node, "docker info --format '{{json .}}'", check=True).stdout)
 

@@ -12,7 +12,6 @@ an operator does it: site.yml re-run with a changed daemon option.
    the rollback's start fails at once as well, and the run says so without waiting out the timeout."""
 
 import json
-import shlex
 
 import pytest
 
@@ -291,8 +290,7 @@ def before_tls_fault(lab, check_failed, once, tmp_path):
     if "before_tls_fault" not in once:
         for name, text in ed448_files(tmp_path).items():
             for node in NODES:
-                lab.sh(node, "mkdir -p %s && printf '%%s' %s > %s/%s"
-                       % (BAD_TLS_DIR, shlex.quote(text), BAD_TLS_DIR, name), check=True)
+                lab.write_file(node, "%s/%s" % (BAD_TLS_DIR, name), text)
         once["before_tls_fault"] = engines(lab)
     return once["before_tls_fault"]
 
@@ -329,12 +327,12 @@ def refused_twice(lab, tls_broken, once, play_once):
     if "refused_twice" not in once:
         original = lab.daemon_json("n1")
         edited = dict(json.loads(original), **{UNKNOWN_KEY: True})
-        lab.sh("n1", "printf '%%s\\n' %s > /etc/docker/daemon.json" % shlex.quote(json.dumps(edited)), check=True)
+        lab.write_file("n1", "/etc/docker/daemon.json", json.dumps(edited) + "\n")
         result = play_once("refused-twice", SITE, lab.inventory, ANOTHER_OPTION)
         after = lab.daemon_json("n1")
-        lab.sh("n1", "printf '%%s' %s > /etc/docker/daemon.json && service docker start >/dev/null; "
-                     "for i in $(seq 60); do docker info >/dev/null 2>&1 && exit 0; sleep 1; done; exit 1"
-               % shlex.quote(original), check=True)
+        lab.write_file("n1", "/etc/docker/daemon.json", original)
+        lab.sh("n1", "service docker start >/dev/null; "
+                     "for i in $(seq 60); do docker info >/dev/null 2>&1 && exit 0; sleep 1; done; exit 1", check=True)
         once["refused_twice"] = (result, after)
     return once["refused_twice"]
 

@@ -2,11 +2,9 @@
 Consul ACLs with default deny and dockerd's own token, gossip encryption, secrets 0600 and never
 shown, and the engine's TCP API only with TLS client verification."""
 
-import subprocess
-
 import pytest
 
-from cnm_test_runner import REPO, make_pki
+from cnm_test_runner import REPO, make_pki, openssl
 
 SITE = "- name: The site\n  ansible.builtin.import_playbook: %s\n" % (REPO / "playbooks" / "site.yml")
 SECRETS = "/etc/cnm-overlay/consul"
@@ -162,12 +160,9 @@ def pki(lab, tmp_path_factory, owner):
         (node, "subjectAltName=IP:%s,DNS:%s\nextendedKeyUsage=serverAuth,clientAuth\n" % (lab.address(node), node))
         for node in nodes))
     for node in nodes:
-        lab.sh(node, "mkdir -p %s" % TLS_DIR, check=True)
-        for local, remote in [("ca.pem", "ca.pem"), ("%s.pem" % node, "cert.pem"), ("%s-key.pem" % node, "key.pem")]:
-            subprocess.run(["docker", "exec", "-i", lab.container(node), "sh", "-c",
-                            "umask 077; cat > %s/%s && chmod 644 %s/ca.pem %s/cert.pem 2>/dev/null; true"
-                            % (TLS_DIR, remote, TLS_DIR, TLS_DIR)],
-                           input=(work / local).read_bytes(), check=True)
+        for local, remote, mode in [("ca.pem", "ca.pem", "644"), ("%s.pem" % node, "cert.pem", "644"),
+                                    ("%s-key.pem" % node, "key.pem", "600")]:
+            lab.write_file(node, "%s/%s" % (TLS_DIR, remote), (work / local).read_bytes(), mode)
     lab.sh("kv", "chown %s %s/key.pem" % (owner, TLS_DIR), check=True)
     return work
 
@@ -244,6 +239,47 @@ def test_overlay_still_works_with_tls_to_the_store(lab, store_tls):
 def test_tls_rerun_changes_nothing(lab, store_tls, play_once, changed_count):
     result = play_once("site-store-tls-again", SITE, lab.inventory, ENGINE_TCP + tls_vars("kv"))
     assert result.returncode == 0 and changed_count(result.stdout) == 0, result.stdout[-3000:]
+
+
+EXPIRED_CERT = TLS_DIR + "/expired.pem"
+STORE_CLIENT_PLAY = """
+- name: The engine's client certificate for the store
+  hosts: n1
+  roles:
+    - role: cnm.overlay.docker_cluster_store
+      docker_cluster_store_url: consul://{kv}:8501
+      docker_cluster_store_tls_ca_file: {d}/ca.pem
+      docker_cluster_store_tls_cert_file: {cert}
+      docker_cluster_store_tls_key_file: {d}/key.pem
+"""
+
+
+@pytest.fixture
+def expired_client_cert(lab, store_tls, once, playbook_runner):
+    """docker_cluster_store run on n1 with an expired certificate of n1's own key, signed by the site's CA
+    (the run, daemon.json before and after)."""
+    if "expired" not in once:
+        work = once["pki"]
+        openssl("x509", "-req", "-in", "n1.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
+                "-days", "-1", "-out", "n1-expired.pem", cwd=work)
+        lab.write_file("n1", EXPIRED_CERT, (work / "n1-expired.pem").read_bytes())
+        before = lab.daemon_json("n1")
+        play = STORE_CLIENT_PLAY.format(kv=lab.address("kv"), d=TLS_DIR, cert=EXPIRED_CERT)
+        result = playbook_runner(play, inventory=lab.inventory)
+        once["expired"] = (result, before, lab.daemon_json("n1"))
+    return once["expired"]
+
+
+def test_an_expired_client_certificate_for_the_store_is_refused_naming_it(expired_client_cert, flat):
+    result = expired_client_cert[0]
+    assert result.returncode != 0
+    assert ("docker_cluster_store on n1: docker_cluster_store_tls_cert_file=%s is refused as a client certificate by an "
+            "end that trusts docker_cluster_store_tls_ca_file=%s/ca.pem (certificate has expired): renew the certificate"
+            % (EXPIRED_CERT, TLS_DIR)) in flat(result)
+
+
+def test_an_expired_client_certificate_for_the_store_leaves_daemon_json_unchanged(expired_client_cert):
+    assert expired_client_cert[1] == expired_client_cert[2]
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from ansible_collections.cnm.overlay.plugins.module_utils import _tls_files
 from cnm_test_runner import make_pki, openssl
 
 VARIABLES = ("r_tls_ca_file", "r_tls_cert_file", "r_tls_key_file")
+EC_KEY = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256")
 
 
 def files(*paths):
@@ -50,19 +51,69 @@ def pem_files(tmp_path, ca=CERTIFICATE, cert=CERTIFICATE, key=KEY):
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory):
-    """A CA and a host certificate signed by it, with its key in PKCS#8, traditional EC and encrypted form;
+    """A CA and a host certificate signed by it, with its key in PKCS#8, traditional EC and encrypted form; the
+    same key's certificate expired, for servers only and for clients only; a certificate of another CA;
     name -> PEM text."""
     directory = tmp_path_factory.mktemp("tls")
-    make_pki(directory, ["h"], key=("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"))
+    make_pki(directory, ["h"], key=EC_KEY)
     openssl("ec", "-in", "h-key.pem", "-out", "key-ec.pem", cwd=directory)
     openssl("pkey", "-in", "h-key.pem", "-aes256", "-passout", "pass:secret", "-out", "key-encrypted.pem", cwd=directory)
+    sign = ("x509", "-req", "-in", "h.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial")
+    openssl(*sign, "-days", "-1", "-out", "cert-expired.pem", cwd=directory)
+    for usage in ("serverAuth", "clientAuth"):
+        (directory / ("%s.ext" % usage)).write_text("extendedKeyUsage=%s\n" % usage)
+        openssl(*sign, "-days", "2", "-extfile", "%s.ext" % usage, "-out", "cert-%s.pem" % usage, cwd=directory)
     texts = dict((path.name, path.read_text()) for path in directory.glob("*.pem"))
+    # Another CA of the same name and one of its own name.
+    for ca_name in ("cnmt-ca", "cnmt-other-ca"):
+        other = directory / ca_name
+        other.mkdir()
+        make_pki(other, ["h"], key=EC_KEY, ca_name=ca_name)
+        texts.update({"%s-cert.pem" % ca_name: (other / "h.pem").read_text(), "%s-key.pem" % ca_name: (other / "h-key.pem").read_text()})
     return dict(texts, **{"cert.pem": texts["h.pem"], "key.pem": texts["h-key.pem"]})
 
 
 def test_a_ca_a_certificate_and_its_key_are_no_problem(tmp_path, real):
     assert _tls_files.problem(pem_files(tmp_path, real["ca.pem"], real["cert.pem"], real["key.pem"]), "r on h") == ""
     assert _tls_files.problem(pem_files(tmp_path, real["ca.pem"], real["cert.pem"], real["key-ec.pem"]), "r on h") == ""
+
+
+@pytest.mark.parametrize("purpose", ["server", "client"])
+def test_a_certificate_of_the_ca_gives_no_warning_in_either_use(tmp_path, real, purpose):
+    warnings = []
+    assert _tls_files.problem(pem_files(tmp_path, real["ca.pem"], real["cert.pem"], real["key.pem"]), "r on h",
+                              purpose=purpose, warnings=warnings) == ""
+    assert warnings == []
+
+
+def test_an_expired_certificate_is_refused_with_the_fix(tmp_path, real):
+    paths = pem_files(tmp_path, real["ca.pem"], real["cert-expired.pem"], real["key.pem"])
+    assert _tls_files.problem(paths, "r on h") == (
+        "r on h: r_tls_cert_file=%s is refused as a server certificate by an end that trusts r_tls_ca_file=%s "
+        "(certificate has expired): renew the certificate (or the CA that has expired)."
+        % (tmp_path / "cert.pem", tmp_path / "ca.pem"))
+
+
+@pytest.mark.parametrize("usage, refused_as", [("serverAuth", "client"), ("clientAuth", "server")])
+def test_a_certificate_is_refused_for_the_use_its_key_usage_does_not_allow(tmp_path, real, usage, refused_as):
+    paths = pem_files(tmp_path, real["ca.pem"], real["cert-%s.pem" % usage], real["key.pem"])
+    message = _tls_files.problem(paths, "r on h", purpose=refused_as)
+    assert "is refused as a %s certificate" % refused_as in message
+    # OpenSSL 1.1 says "unsupported", 3.0 "unsuitable certificate purpose".
+    assert message.endswith("certificate purpose): issue the certificate with an extended key usage that "
+                            "allows %sAuth, or with none." % refused_as)
+    assert _tls_files.problem(paths, "r on h", purpose=usage[:-len("Auth")]) == ""
+
+
+@pytest.mark.parametrize("ca_name, reason", [("cnmt-ca", "certificate signature failure"),
+                                             ("cnmt-other-ca", "unable to get local issuer certificate")])
+def test_a_certificate_of_another_ca_is_only_a_warning(tmp_path, real, ca_name, reason):
+    warnings = []
+    paths = pem_files(tmp_path, real["ca.pem"], real["%s-cert.pem" % ca_name], real["%s-key.pem" % ca_name])
+    assert _tls_files.problem(paths, "r on h", purpose="client", warnings=warnings) == ""
+    assert warnings == ["r on h: r_tls_cert_file=%s is not issued under r_tls_ca_file=%s (%s). That works only where "
+                        "the peers check this host with another CA; usually one CA signs every certificate."
+                        % (tmp_path / "cert.pem", tmp_path / "ca.pem", reason)]
 
 
 def test_a_key_of_another_certificate_is_named_with_both_files(tmp_path, real):
