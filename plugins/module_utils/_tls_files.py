@@ -190,11 +190,19 @@ def problem(files, who, readable_by="", purpose="server", warnings=None, isfile=
     if reasons:
         return "%s: %s Put them on the host first (%s%s)." % (
             who, " ".join(reasons), _names(list(files)), ", readable by %s" % readable_by if readable_by else "")
-    not_pem = [reason for reason in (_not_pem(variable, path, read) for variable, path in given) if reason]
+    heads = {}
+
+    def read_once(path):
+        """The PEM check and the encrypted-key check look at the same first part of the key file."""
+        if path not in heads:
+            heads[path] = read(path)
+        return heads[path]
+
+    not_pem = [reason for reason in (_not_pem(variable, path, read_once) for variable, path in given) if reason]
     if not_pem:
         return ("%s: %s. Give PEM files: certificates (-----BEGIN CERTIFICATE-----) and, in the key file, "
                 "a private key (-----BEGIN ... PRIVATE KEY-----)." % (who, "; ".join(not_pem)))
-    not_loadable = _not_loadable(dict(given), read)
+    not_loadable = _not_loadable(dict(given), read_once)
     if not_loadable:
         return ("%s: %s. Give the CA's certificate, this host's certificate signed by it, and that "
                 "certificate's own private key." % (who, not_loadable))

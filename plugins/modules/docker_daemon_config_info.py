@@ -13,10 +13,11 @@ version_added: 0.2.0
 description:
   - Reads the dockerd binary (its path, C(dockerd --version) and the cluster-store backends built into it)
     or, when there is none, the version of the C(docker.io) package the distribution would install; the
-    command line of the running daemon; and the current C(daemon.json) (its text, and its content or the
-    reason it is not valid JSON).
+    command line of the running daemon; the current C(daemon.json) (its text, and its content or the
+    reason it is not valid JSON); and whether the Python that runs the modules has the docker SDK.
   - Changes nothing. The role C(cnm.overlay.docker_cluster_store) decides from these facts before it
-    writes C(daemon.json); the role C(cnm.overlay.control_plane) before it chooses the control plane.
+    writes C(daemon.json); the role C(cnm.overlay.control_plane) before it chooses the control plane;
+    the role C(cnm.overlay.docker_engine) before it installs what is missing.
 author:
   - cnm.overlay maintainers (@cnm-overlay)
 extends_documentation_fragment:
@@ -81,6 +82,11 @@ command_lines:
   type: list
   elements: str
   sample: [/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock]
+docker_sdk:
+  description: Whether the Python that ran this module finds the docker SDK (the C(docker) package).
+  returned: always
+  type: bool
+  sample: true
 daemon_json:
   description: The current daemon.json.
   returned: always
@@ -100,6 +106,8 @@ daemon_json:
       type: str
 """
 
+import importlib.util
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cnm.overlay.plugins.module_utils import _daemon_config
@@ -113,7 +121,8 @@ def main():
     )
     facts = _daemon_config.read(module.params["daemon_json"], module.params["dockerd"], module.run_command,
                                 apt_cache=module.get_bin_path("apt-cache"))
-    module.exit_json(changed=False, **facts)
+    # The modules that need the SDK (community.docker's) run on the same Python as this one.
+    module.exit_json(changed=False, docker_sdk=importlib.util.find_spec("docker") is not None, **facts)
 
 
 if __name__ == "__main__":

@@ -94,24 +94,41 @@ def test_check_mode_decides_too(trixie, decide):
     assert "chosen=swarm " in decide(trixie.inventory, ("--check",))
 
 
+ENGINE_PLAN_PLAY = """
+- name: Plan the engine role
+  hosts: docker_hosts
+  gather_facts: false
+  roles:
+    - cnm.overlay.docker_engine
+"""
+INSTALL_TASK = "TASK [cnm.overlay.docker_engine : Install what is missing from the distribution]"
+
+
 @pytest.fixture(scope="module")
 def bookworm_n2_without_dockerd(bookworm, flat):
-    """The deciding play's log, line wrapping undone, while n2's dockerd binary is out of place (as on a
-    host with no engine yet)."""
+    """The logs, line wrapping undone, of the deciding play and of docker_engine in check mode, while n2's
+    dockerd binary is out of place (as on a host with no engine yet)."""
     bookworm.sh("n2", "mv /usr/sbin/dockerd /usr/sbin/dockerd.moved-by-test", check=True)
     try:
-        return flat(run_playbook(DECIDE_PLAY, inventory=bookworm.inventory))
+        return (flat(run_playbook(DECIDE_PLAY, inventory=bookworm.inventory)),
+                flat(run_playbook(ENGINE_PLAN_PLAY, inventory=bookworm.inventory, check=True)))
     finally:
         bookworm.sh("n2", "mv /usr/sbin/dockerd.moved-by-test /usr/sbin/dockerd", check=True)
 
 
 def test_a_host_without_dockerd_counts_as_the_package_it_would_get(bookworm_n2_without_dockerd):
-    assert "n2: 20.10.24+dfsg1-1+deb12u1" in bookworm_n2_without_dockerd
-    assert "(package); cluster stores: etcd, zookeeper" in bookworm_n2_without_dockerd
+    assert "n2: 20.10.24+dfsg1-1+deb12u1" in bookworm_n2_without_dockerd[0]
+    assert "(package); cluster stores: etcd, zookeeper" in bookworm_n2_without_dockerd[0]
 
 
 def test_a_host_without_dockerd_still_gets_the_store_of_its_package(bookworm_n2_without_dockerd):
-    assert "store=etcd" in bookworm_n2_without_dockerd
+    assert "store=etcd" in bookworm_n2_without_dockerd[0]
+
+
+def test_docker_engine_asks_apt_for_the_engine_only_where_dockerd_is_missing(bookworm_n2_without_dockerd):
+    # The package itself is still installed (only its binary was moved): apt answers ok, not changed.
+    install = bookworm_n2_without_dockerd[1].split(INSTALL_TASK, 1)[1].split("TASK [", 1)[0]
+    assert "ok: [n2]" in install and "skipping: [n1]" in install
 
 
 ONE_HOST_PLAY = DECIDE_PLAY.replace("hosts: docker_hosts", "hosts: n1")
