@@ -201,39 +201,39 @@ def keep_secret_file(path, secret):
     os.rename(partial, path)
 
 
-def bootstrap(agent, timeout, token_file, data_dir):
-    """Bootstrap the ACL system; its management SecretID. A cluster bootstrapped before (403) stops
-    with what to do: only the kept file can say that token."""
+def bootstrap(agent, timeout, refused):
+    """Bootstrap the ACL system; its management SecretID. A cluster bootstrapped before answers 403:
+    raises refused(what Consul says)."""
     def attempt():
         # Just after a start the ACL system answers 500 ("legacy mode") until it knows the leader.
         answer = agent.call("PUT", "/v1/acl/bootstrap")
         return answer["status"] in (200, 403), answer
     answer = agent.until(timeout, attempt, "the ACL bootstrap")
     if answer["status"] == 403:
-        raise ConsulError(
-            "consul_kv: the ACL system of this Consul cluster was bootstrapped before, but %s is missing on "
-            "this server (Consul says: %s). Put that management token's SecretID in the file (mode 0600), or "
-            "reset the bootstrap: write the reset index Consul names into %s/acl-bootstrap-reset on the "
-            "leader and run again." % (token_file, (answer["content"] or "").strip(), data_dir), reason="acl")
+        raise refused((answer["content"] or "").strip())
     secret = (answer["json"] or {}).get("SecretID")
     if not secret:
         raise ConsulError("consul_kv: the ACL bootstrap at %s answered without a SecretID: %s" % (agent.url, describe(answer)))
     return secret
 
 
-def check_management_token(agent, timeout, token, token_file):
-    """Stop when the kept management token is not one this cluster knows (its data was wiped)."""
+def bootstrapped_before_error(what, token_file, data_dir):
+    """The error of a cluster bootstrapped before whose management token this server lacks (`what` says how)."""
+    return lambda consul_says: ConsulError(
+        "consul_kv: the ACL system of this Consul cluster was bootstrapped before, but %s (Consul says: %s). Put "
+        "that management token's SecretID in %s (mode 0600), or reset the bootstrap: write the reset index "
+        "Consul names into %s/acl-bootstrap-reset on the leader and run again."
+        % (what, consul_says, token_file, data_dir), reason="acl")
+
+
+def token_self(agent, timeout, token):
+    """Consul's answer to the token reading itself: 200 when the cluster knows it, 403 or 404 when not (a kept
+    management token after the cluster's data was wiped)."""
     def attempt():
         # 500 while the ACL system is still in legacy mode just after a start.
         answer = agent.call("GET", "/v1/acl/token/self", token=token)
         return answer["status"] in (200,) + MISSING, answer
-    answer = agent.until(timeout, attempt, "reading the management token")
-    if answer["status"] != 200:
-        raise ConsulError(
-            "consul_kv: the management token kept in %s is not known to this Consul cluster (Consul says: %s); "
-            "its ACL data was reset or the file belongs to another cluster. Put this cluster's management "
-            "SecretID in the file, or remove the file to bootstrap again (works only on a cluster never "
-            "bootstrapped)." % (token_file, (answer["content"] or "").strip()), reason="acl")
+    return agent.until(timeout, attempt, "reading the management token")
 
 
 def find_existing(agent, wanted, path, token_of, what):
@@ -259,6 +259,21 @@ def set_up_acl(agent, params, check_mode):
     actions = []
     token_file = params["management_token_file"]
     management = params["management_token"] or read_token_file(token_file)
+    refused = bootstrapped_before_error("%s is missing on this server" % token_file, token_file, params["data_dir"])
+    known = token_self(agent, params["timeout"], management) if management is not None else None
+    if known is not None and known["status"] != 200:
+        # A cluster whose data was wiped knows no token and can be bootstrapped again; a token the operator
+        # gives is the operator's to sort out.
+        if params["management_token"] or not params["acl_setup"]:
+            raise ConsulError("consul_kv: the management token %s is not known to this Consul cluster (Consul says: "
+                              "%s): give this cluster's management SecretID."
+                              % ("given in management_token" if params["management_token"] else "kept in %s" % token_file,
+                                 (known["content"] or "").strip()), reason="acl")
+        refused = bootstrapped_before_error("the management token kept in %s is not one it knows" % token_file,
+                                            token_file, params["data_dir"])
+        actions.append("move the management token kept in %s, which this cluster does not know (its data was "
+                       "reset?), to %s.stale" % (token_file, token_file))
+        management = None
     if management is None:
         if not params["acl_setup"]:
             raise ConsulError("consul_kv: no management token: give management_token or management_token_file "
@@ -269,10 +284,10 @@ def set_up_acl(agent, params, check_mode):
             wanted = params["policies"]
             return None, actions + change_words("policy", policy_changes(wanted, {})) + \
                 change_words("token", token_changes(wanted, {}))
-        management = bootstrap(agent, params["timeout"], token_file, params["data_dir"])
+        management = bootstrap(agent, params["timeout"], refused)
+        if os.path.exists(token_file):
+            os.rename(token_file, token_file + ".stale")
         keep_secret_file(token_file, management)
-    else:
-        check_management_token(agent, params["timeout"], management, token_file)
     if not params["acl_setup"]:
         return management, actions
     wanted = params["policies"]

@@ -17,8 +17,12 @@ description:
     bootstraps the ACL system and keeps the new management token there (mode 0600; never returned
     unless O(return_management_token)). Then makes sure every policy in O(policies) exists with its
     description and rules, and that its token exists with the kept SecretID and carries it.
-  - A cluster whose ACL system was bootstrapped before while the file is missing stops the run with
-    how to recover (the failure result has RV(reason)=V(acl)).
+  - A kept management token that the cluster does not know (its data was wiped) is moved to
+    C(<management_token_file>.stale) and the ACL system bootstrapped again, with the same policies and the
+    kept token SecretIDs, so the docker hosts' tokens stay valid.
+  - A cluster whose ACL system was bootstrapped before while the file is missing, or holds a token it does
+    not know, stops the run with how to recover (the failure result has RV(reason)=V(acl)); so does a
+    O(management_token) it does not know.
   - Then writes O(probe_key) with O(probe_value) and reads it back, with the management token when ACLs are on.
   - Used by the C(cnm.overlay.consul_kv) role; one SSH command where the role made about ten.
 author: cnm.overlay maintainers (@cnm-overlay)

@@ -6,9 +6,10 @@
 3. n2's dockerd is killed (kill -9): a re-run starts it again through the service manager;
 6. n2 is lost (its lab container removed): from n1 playbooks/remove_host.yml removes the
    stale endpoint of c2 so the name can be used again; n2 rebuilt and re-converged joins;
-7. the store loses its data: the re-run notices the missing network and names the kept ACL token
-   that no longer works; without the token file it names the containers whose gone network still
-   holds the subnet; after the engines restart a re-run makes the network, c1 and c2 anew.
+7. the store loses its data: the re-run notices the missing network, moves the kept ACL token that
+   no longer works aside, bootstraps the ACLs again (dockerd's token is the same) and names the
+   containers whose gone network still holds the subnet; after the engines restart a re-run makes
+   the network, c1 and c2 anew.
 
 Each test asserts what the operator sees: the play's result and message, the hosts' state.
 Consul will require an ACL token: the tests look at Docker's view, never read Consul KV.
@@ -36,7 +37,8 @@ BLOCK_STORE = "iptables -%s INPUT -i eth0 -p tcp --dport 8500 -j DROP"
 REFUSE_STORE = "iptables -%s INPUT -i eth0 -p tcp --dport 8500 -j REJECT --reject-with tcp-reset"
 # Consul's data gone, its binary and configuration kept.
 WIPE_STORE = "service consul stop >/dev/null && rm -rf /var/lib/consul/* && service consul start >/dev/null"
-MANAGEMENT_TOKEN = "/etc/cnm-overlay/consul/management.token"
+SECRETS = "/etc/cnm-overlay/consul"
+MANAGEMENT_TOKEN = SECRETS + "/management.token"
 
 
 @pytest.fixture(scope="module")
@@ -287,27 +289,26 @@ def test_wiped_store_is_noticed_by_the_missing_network(store_wiped, flat):
     assert "n1: network multi: " in flat(store_wiped), store_wiped.stdout[-3000:]
 
 
-def test_wiped_store_fails_naming_the_kept_management_token(store_wiped, flat):
+def test_wiped_store_moves_the_unknown_management_token_aside(lab, store_wiped):
+    stale = lab.sh("kv", "cat %s.stale" % MANAGEMENT_TOKEN, check=True).stdout
+    assert stale and stale != lab.sh("kv", "cat " + MANAGEMENT_TOKEN, check=True).stdout
+
+
+def test_wiped_store_gets_its_acls_again_and_dockerd_keeps_its_token(lab, store_wiped):
+    # dockerd's token (kept on the store host, given to the engines) is one the new ACL system knows.
+    answer = lab.sh("kv", "CONSUL_HTTP_TOKEN=$(cat %s/docker.token) consul acl token read -self" % SECRETS)
+    assert answer.returncode == 0 and "cnm-overlay" in answer.stdout, answer.stdout + answer.stderr
+
+
+def test_wiped_store_stops_at_the_old_networks_pool_naming_the_containers_that_hold_it(store_wiped, flat):
+    text = flat(store_wiped)
     assert store_wiped.returncode != 0
-    assert MANAGEMENT_TOKEN + " is not known to this Consul cluster" in flat(store_wiped), store_wiped.stdout[-3000:]
-
-
-@pytest.fixture(scope="module")
-def token_removed(lab, store_wiped):
-    """The operator does what the message says: the token file goes, the ACLs are bootstrapped again."""
-    lab.sh("kv", "rm " + MANAGEMENT_TOKEN, check=True)
-    return run_playbook(SITE, inventory=lab.inventory)
-
-
-def test_old_networks_pool_is_named_with_the_containers_that_hold_it(token_removed, flat):
-    text = flat(token_removed)
-    assert token_removed.returncode != 0
-    assert "the daemon still holds an address pool overlapping" in text, token_removed.stdout[-3000:]
+    assert "the daemon still holds an address pool overlapping" in text, store_wiped.stdout[-3000:]
     assert "c1 (network multi, ID " in text and "Restart the engine of every docker host" in text
 
 
 @pytest.fixture(scope="module")
-def engines_restarted(lab, token_removed):
+def engines_restarted(lab, store_wiped):
     for node in ("n1", "n2"):
         lab.sh(node, "service docker restart", check=True)
     return run_playbook(SITE, inventory=lab.inventory)

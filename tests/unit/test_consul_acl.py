@@ -174,12 +174,58 @@ def test_bootstrapped_elsewhere_without_the_kept_token_stops_with_how_to_recover
     assert not (tmp_path / "management.token").exists()
 
 
-def test_kept_token_unknown_to_the_cluster_stops_naming_the_file(tmp_path):
-    (tmp_path / "management.token").write_text("stale\n")
-    fake = FakeConsul({("GET", "/v1/status/leader"): [(200, '"a:8300"')], ("GET", "/v1/acl/token/self"): [(403, "ACL not found")]})
+def wiped_cluster_answers(bootstrap):
+    """A cluster that knows no token (its data was wiped) and answers the bootstrap with `bootstrap`."""
+    answers = settled_answers("new-mgmt")
+    answers.update({("GET", "/v1/acl/token/self"): [(403, "ACL not found")], ("PUT", "/v1/acl/bootstrap"): [bootstrap],
+                    ("GET", "/v1/acl/policy/name/cnm-overlay-docker"): [(403, "ACL not found")],
+                    ("PUT", "/v1/acl/policy"): [(200, {"ID": "p"})], ("PUT", "/v1/acl/token"): [(200, {"AccessorID": "t"})]})
+    return answers
+
+
+def test_kept_token_unknown_to_a_wiped_cluster_is_moved_aside_and_the_acls_bootstrapped_again(tmp_path):
+    kept = tmp_path / "management.token"
+    kept.write_text("stale\n")
+    result = consul.run(agent_for(FakeConsul(wiped_cluster_answers((200, {"SecretID": "new-mgmt"})))), params(tmp_path),
+                        check_mode=False)
+    assert kept.read_text() == "new-mgmt\n" and oct(kept.stat().st_mode & 0o777) == "0o600"
+    assert (tmp_path / "management.token.stale").read_text() == "stale\n"
+    assert result["actions"] == [
+        "move the management token kept in %s, which this cluster does not know (its data was reset?), to %s.stale"
+        % (kept, kept), "bootstrap the ACL system and keep its management token in %s" % kept,
+        "create policy cnm-overlay-docker", "create token cnm-overlay-docker"]
+
+
+def test_kept_token_unknown_to_a_wiped_cluster_in_check_mode_is_only_planned(tmp_path):
+    kept = tmp_path / "management.token"
+    kept.write_text("stale\n")
+    fake = FakeConsul(wiped_cluster_answers((200, {"SecretID": "new-mgmt"})))
+    result = consul.run(agent_for(fake), params(tmp_path), check_mode=True)
+    assert result["changed"] and result["actions"][0].startswith("move the management token kept in")
+    assert kept.read_text() == "stale\n" and not (tmp_path / "management.token.stale").exists()
+    assert [call for call in fake.calls if call[0] == "PUT"] == []
+
+
+def test_kept_token_unknown_to_a_cluster_bootstrapped_before_stops_naming_the_file_and_the_reset(tmp_path):
+    kept = tmp_path / "management.token"
+    kept.write_text("stale\n")
+    fake = FakeConsul(wiped_cluster_answers((403, "Permission denied: ACL bootstrap no longer allowed (reset index: 9)")))
     with pytest.raises(consul.ConsulError) as failure:
         consul.run(agent_for(fake), params(tmp_path), check_mode=False)
-    assert failure.value.reason == "acl" and str(tmp_path / "management.token") in failure.value.msg
+    assert failure.value.reason == "acl"
+    assert ("was bootstrapped before, but the management token kept in %s is not one it knows (Consul says: Permission "
+            "denied: ACL bootstrap no longer allowed (reset index: 9))" % kept) in failure.value.msg
+    assert "/var/lib/consul/acl-bootstrap-reset" in failure.value.msg
+    assert kept.read_text() == "stale\n" and not (tmp_path / "management.token.stale").exists()
+
+
+def test_a_given_management_token_the_cluster_does_not_know_stops_without_a_bootstrap(tmp_path):
+    fake = FakeConsul(wiped_cluster_answers((200, {"SecretID": "new-mgmt"})))
+    with pytest.raises(consul.ConsulError) as failure:
+        consul.run(agent_for(fake), params(tmp_path, management_token="given", acl_setup=False), check_mode=False)
+    assert failure.value.msg == ("consul_kv: the management token given in management_token is not known to this Consul "
+                                 "cluster (Consul says: ACL not found): give this cluster's management SecretID.")
+    assert [call for call in fake.calls if call[0] == "PUT"] == []
 
 
 def test_no_leader_within_the_timeout_is_an_agent_failure_with_the_last_answer(tmp_path):
