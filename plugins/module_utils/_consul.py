@@ -201,29 +201,25 @@ def keep_secret_file(path, secret):
     os.rename(partial, path)
 
 
-def bootstrap(agent, timeout, refused):
-    """Bootstrap the ACL system; its management SecretID. A cluster bootstrapped before answers 403:
-    raises refused(what Consul says)."""
+def bootstrap(agent, timeout, token_file, data_dir, stale):
+    """Bootstrap the ACL system; its management SecretID. A cluster bootstrapped before (403) stops with what
+    to do: only the kept file can say that token (missing, or `stale`: one the cluster does not know)."""
     def attempt():
         # Just after a start the ACL system answers 500 ("legacy mode") until it knows the leader.
         answer = agent.call("PUT", "/v1/acl/bootstrap")
         return answer["status"] in (200, 403), answer
     answer = agent.until(timeout, attempt, "the ACL bootstrap")
     if answer["status"] == 403:
-        raise refused((answer["content"] or "").strip())
+        lacking = ("the management token kept in %s is not one it knows" if stale else "%s is missing on this server")
+        raise ConsulError(
+            "consul_kv: the ACL system of this Consul cluster was bootstrapped before, but %s (Consul says: %s). Put "
+            "that management token's SecretID in %s (mode 0600), or reset the bootstrap: write the reset index "
+            "Consul names into %s/acl-bootstrap-reset on the leader and run again."
+            % (lacking % token_file, (answer["content"] or "").strip(), token_file, data_dir), reason="acl")
     secret = (answer["json"] or {}).get("SecretID")
     if not secret:
         raise ConsulError("consul_kv: the ACL bootstrap at %s answered without a SecretID: %s" % (agent.url, describe(answer)))
     return secret
-
-
-def bootstrapped_before_error(what, token_file, data_dir):
-    """The error of a cluster bootstrapped before whose management token this server lacks (`what` says how)."""
-    return lambda consul_says: ConsulError(
-        "consul_kv: the ACL system of this Consul cluster was bootstrapped before, but %s (Consul says: %s). Put "
-        "that management token's SecretID in %s (mode 0600), or reset the bootstrap: write the reset index "
-        "Consul names into %s/acl-bootstrap-reset on the leader and run again."
-        % (what, consul_says, token_file, data_dir), reason="acl")
 
 
 def token_self(agent, timeout, token):
@@ -259,9 +255,9 @@ def set_up_acl(agent, params, check_mode):
     actions = []
     token_file = params["management_token_file"]
     management = params["management_token"] or read_token_file(token_file)
-    refused = bootstrapped_before_error("%s is missing on this server" % token_file, token_file, params["data_dir"])
     known = token_self(agent, params["timeout"], management) if management is not None else None
-    if known is not None and known["status"] != 200:
+    stale = known is not None and known["status"] != 200
+    if stale:
         # A cluster whose data was wiped knows no token and can be bootstrapped again; a token the operator
         # gives is the operator's to sort out.
         if params["management_token"] or not params["acl_setup"]:
@@ -269,8 +265,6 @@ def set_up_acl(agent, params, check_mode):
                               "%s): give this cluster's management SecretID."
                               % ("given in management_token" if params["management_token"] else "kept in %s" % token_file,
                                  (known["content"] or "").strip()), reason="acl")
-        refused = bootstrapped_before_error("the management token kept in %s is not one it knows" % token_file,
-                                            token_file, params["data_dir"])
         actions.append("move the management token kept in %s, which this cluster does not know (its data was "
                        "reset?), to %s.stale" % (token_file, token_file))
         management = None
@@ -284,8 +278,8 @@ def set_up_acl(agent, params, check_mode):
             wanted = params["policies"]
             return None, actions + change_words("policy", policy_changes(wanted, {})) + \
                 change_words("token", token_changes(wanted, {}))
-        management = bootstrap(agent, params["timeout"], refused)
-        if os.path.exists(token_file):
+        management = bootstrap(agent, params["timeout"], token_file, params["data_dir"], stale)
+        if stale:
             os.rename(token_file, token_file + ".stale")
         keep_secret_file(token_file, management)
     if not params["acl_setup"]:
