@@ -76,9 +76,10 @@ def _by_role(files):
 def _not_loadable(files, read):
     """Why the CA, certificate and key do not load as the services load them, or "" (also when the names
     do not say which file is which)."""
-    if not _by_role(files):
+    by_role = _by_role(files)
+    if not by_role:
         return ""
-    (ca_variable, ca), (cert_variable, cert), (key_variable, key) = _by_role(files)
+    (ca_variable, ca), (cert_variable, cert), (key_variable, key) = by_role
     if _PEM_ENCRYPTED.search(read(key)):
         return ("%s=%s is encrypted: give the key without a passphrase (the services cannot ask for one)"
                 % (key_variable, key))
@@ -149,9 +150,10 @@ def verify_error(ca, cert, key, purpose):
 def _not_verified(files, purpose, who, warnings):
     """Why the certificate is refused when presented as `purpose` to an end that trusts the CA file, or "";
     a certificate issued under another CA only adds a warning."""
-    if not _by_role(files):
+    by_role = _by_role(files)
+    if not by_role:
         return ""
-    (ca_variable, ca), (cert_variable, cert), (key_variable, key) = _by_role(files)
+    (ca_variable, ca), (cert_variable, cert), (_, key) = by_role
     error = verify_error(ca, cert, key, purpose)
     if error is None:
         return ""
