@@ -83,12 +83,18 @@ def make_pki(directory, hosts, key=RSA_KEY, extensions=None, ca_name="cnmt-ca"):
     for host in hosts:
         openssl("req", *key, "-nodes", "-subj", "/CN=%s" % host, "-keyout", "%s-key.pem" % host,
                 "-out", "%s.csr" % host, cwd=directory)
-        extfile = []
+        extfile = None
         if extensions and host in extensions:
             (Path(directory) / ("%s.ext" % host)).write_text(extensions[host], encoding="utf-8")
-            extfile = ["-extfile", "%s.ext" % host]
-        openssl("x509", "-req", "-in", "%s.csr" % host, "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
-                "-days", "2", *extfile, "-out", "%s.pem" % host, cwd=directory)
+            extfile = "%s.ext" % host
+        sign(directory, host, "%s.pem" % host, extfile=extfile)
+
+
+def sign(directory, host, out, days=2, extfile=None):
+    """Sign HOST.csr with the CA of make_pki in directory into `out`, valid for `days` (negative: expired
+    already), with the extensions of the file `extfile`."""
+    openssl("x509", "-req", "-in", "%s.csr" % host, "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
+            "-days", str(days), *(["-extfile", extfile] if extfile else []), "-out", out, cwd=directory)
 
 
 def wait_for(what, probe, seconds=60):

@@ -4,7 +4,7 @@ shown, and the engine's TCP API only with TLS client verification."""
 
 import pytest
 
-from cnm_test_runner import REPO, make_pki, openssl
+from cnm_test_runner import REPO, make_pki, sign
 
 SITE = "- name: The site\n  ansible.builtin.import_playbook: %s\n" % (REPO / "playbooks" / "site.yml")
 SECRETS = "/etc/cnm-overlay/consul"
@@ -260,8 +260,7 @@ def expired_client_cert(lab, store_tls, once, playbook_runner):
     (the run, daemon.json before and after)."""
     if "expired" not in once:
         work = once["pki"]
-        openssl("x509", "-req", "-in", "n1.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
-                "-days", "-1", "-out", "n1-expired.pem", cwd=work)
+        sign(work, "n1", "n1-expired.pem", days=-1)
         lab.write_file("n1", EXPIRED_CERT, (work / "n1-expired.pem").read_bytes())
         before = lab.daemon_json("n1")
         play = STORE_CLIENT_PLAY.format(kv=lab.address("kv"), d=TLS_DIR, cert=EXPIRED_CERT)

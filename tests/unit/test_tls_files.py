@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.cnm.overlay.plugins.module_utils import _tls_files
-from cnm_test_runner import make_pki, openssl
+from cnm_test_runner import make_pki, openssl, sign
 
 VARIABLES = ("r_tls_ca_file", "r_tls_cert_file", "r_tls_key_file")
 EC_KEY = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256")
@@ -58,11 +58,10 @@ def real(tmp_path_factory):
     make_pki(directory, ["h"], key=EC_KEY)
     openssl("ec", "-in", "h-key.pem", "-out", "key-ec.pem", cwd=directory)
     openssl("pkey", "-in", "h-key.pem", "-aes256", "-passout", "pass:secret", "-out", "key-encrypted.pem", cwd=directory)
-    sign = ("x509", "-req", "-in", "h.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial")
-    openssl(*sign, "-days", "-1", "-out", "cert-expired.pem", cwd=directory)
+    sign(directory, "h", "cert-expired.pem", days=-1)
     for usage in ("serverAuth", "clientAuth"):
         (directory / ("%s.ext" % usage)).write_text("extendedKeyUsage=%s\n" % usage)
-        openssl(*sign, "-days", "2", "-extfile", "%s.ext" % usage, "-out", "cert-%s.pem" % usage, cwd=directory)
+        sign(directory, "h", "cert-%s.pem" % usage, extfile="%s.ext" % usage)
     texts = dict((path.name, path.read_text()) for path in directory.glob("*.pem"))
     # Another CA of the same name and one of its own name.
     for ca_name in ("cnmt-ca", "cnmt-other-ca"):
