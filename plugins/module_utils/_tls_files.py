@@ -153,7 +153,7 @@ def _not_verified(files, purpose, who, warnings):
     by_role = _by_role(files)
     if not by_role:
         return ""
-    (ca_variable, ca), (cert_variable, cert), (_, key) = by_role
+    (ca_variable, ca), (cert_variable, cert), (_key_variable, key) = by_role
     error = verify_error(ca, cert, key, purpose)
     if error is None:
         return ""
