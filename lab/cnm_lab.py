@@ -2,10 +2,11 @@
 
 Images come from Debian's mirror with debootstrap and `docker import` (no registry); each
 node runs sshd and the distribution's Docker engine as services under tini, so Ansible
-reaches it over SSH and restarts its engine as on a real host. See lab/README.md.
+reaches it over SSH and restarts its engine as on a real host; with --init systemd, systemd
+is PID 1 and the services are its units, as on a real Debian host. See lab/README.md.
 
-    cnm_lab.py images [--generation G|all]
-    cnm_lab.py up [--generation G] [--lab NAME]
+    cnm_lab.py images [--generation G|all] [--init tini|systemd]
+    cnm_lab.py up [--generation G] [--init tini|systemd] [--lab NAME]
     cnm_lab.py down [--lab NAME | --all]
     cnm_lab.py status [--lab NAME]
     cnm_lab.py inventory [--lab NAME]
@@ -40,6 +41,7 @@ RECIPE_LABEL = "cnm.lab.recipe"
 LAB_LABEL = "cnm.lab"
 NODE_LABEL = "cnm.lab.node"
 GENERATION_LABEL = "cnm.lab.generation"
+INIT_LABEL = "cnm.lab.init"
 CHECKOUT_LABEL = "cnm.lab.checkout"
 
 Generation = namedtuple("Generation", "engine_version packages")
@@ -55,6 +57,11 @@ GENERATIONS = {
     "trixie": Generation("26.1.5", COMMON_PACKAGES + ("docker-cli",)),
 }
 DEFAULT_GENERATION = "bullseye"
+# PID 1 of a node: tini with SysV init scripts (the default, the quickest to start), or
+# systemd (node-systemd.Dockerfile on the tini image) for the paths real hosts take.
+INITS = ("tini", "systemd")
+DEFAULT_INIT = "tini"
+SYSTEMD_PACKAGES = ("systemd", "systemd-sysv", "dbus")
 
 # Hosts of every lab: name, last octet of its fixed address, inventory group.
 Node = namedtuple("Node", "name octet group")
@@ -171,8 +178,8 @@ def base_image(generation):
     return "cnm-lab/base:%s" % generation
 
 
-def node_image(generation):
-    return "cnm-lab/node:%s" % generation
+def node_image(generation, init=DEFAULT_INIT):
+    return "cnm-lab/node:%s" % (generation if init == DEFAULT_INIT else "%s-%s" % (generation, init))
 
 
 def debootstrap_command(generation, mirror, target):
@@ -232,11 +239,21 @@ def import_rootfs(rootfs, image, recipe):
 
 def build_node(generation, base_id):
     """cnm-lab/node:<generation>: docker build of lab/images/node.Dockerfile on the base."""
-    image = node_image(generation)
-    dockerfile, init = IMAGES_DIR / "node.Dockerfile", IMAGES_DIR / "node-init.sh"
-    packages = " ".join(GENERATIONS[generation].packages)
+    return build_on(node_image(generation), "node.Dockerfile", "BASE", base_id, GENERATIONS[generation].packages)
+
+
+def build_node_systemd(generation, node_id):
+    """cnm-lab/node:<generation>-systemd: lab/images/node-systemd.Dockerfile on the node image."""
+    return build_on(node_image(generation, "systemd"), "node-systemd.Dockerfile", "NODE", node_id, SYSTEMD_PACKAGES)
+
+
+def build_on(image, dockerfile_name, parent_arg, parent_id, packages):
+    """docker build of a Dockerfile in lab/images on a parent image with packages, unless an
+    image of the same recipe (Dockerfile, start script, packages, parent) exists."""
+    dockerfile, init = IMAGES_DIR / dockerfile_name, IMAGES_DIR / "node-init.sh"
+    packages = " ".join(packages)
     recipe = recipe_hash("node", dockerfile.read_text(encoding="utf-8"), init.read_text(encoding="utf-8"),
-                         packages, base_id)
+                         packages, parent_id)
     found = image_with_recipe(image, recipe)
     if found:
         return found
@@ -244,7 +261,7 @@ def build_node(generation, base_id):
     # The classic builder takes FROM a local image without asking a registry.
     env = dict(os.environ, DOCKER_BUILDKIT="0")
     proc = subprocess.run(["docker", "build", "--network", "host", "--force-rm", "-f", str(dockerfile),
-                           "--build-arg", "BASE=" + base_id, "--build-arg", "PACKAGES=" + packages,
+                           "--build-arg", "%s=%s" % (parent_arg, parent_id), "--build-arg", "PACKAGES=" + packages,
                            "--label", "%s=%s" % (RECIPE_LABEL, recipe), "-t", image, "-t", recipe_tag(image, recipe), str(IMAGES_DIR)],
                           capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0:
@@ -253,12 +270,14 @@ def build_node(generation, base_id):
     return image_with_recipe(image, recipe)
 
 
-def ensure_images(generations):
-    """Build what is missing; returns the node image id of each generation."""
+def ensure_images(generations, init=DEFAULT_INIT):
+    """Build what is missing; returns the node image id of each generation (for that init)."""
     node_ids = {}
     for generation in generations:
         with host_lock("images-" + generation):
             node_ids[generation] = build_node(generation, build_base(generation))
+            if init == "systemd":
+                node_ids[generation] = build_node_systemd(generation, node_ids[generation])
     with host_lock("images-sandbox"):
         run_script(IMAGES_DIR / "sandbox.sh", SANDBOX_IMAGE)
     return node_ids
@@ -303,6 +322,8 @@ def privilege_flags(bounding, last_cap):
 # --- labs ----------------------------------------------------------------------------------
 
 Lab = namedtuple("Lab", "name subnet")
+# What a node runs: generation and init.
+Kind = namedtuple("Kind", "generation init")
 
 
 def network_name(lab_name):
@@ -359,10 +380,11 @@ def recorded_state(lab_name):
         return {}
 
 
-def record_state(lab, generation):
+def record_state(lab, kind):
     path = state_file(lab.name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {"name": lab.name, "subnet": lab.subnet, "generation": generation, "network": network_name(lab.name),
+    state = {"name": lab.name, "subnet": lab.subnet, "generation": kind.generation, "init": kind.init,
+             "network": network_name(lab.name),
              "hosts": {node.name: node_address(lab, node) for node in NODES}}
     path.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
 
@@ -383,13 +405,15 @@ def ensure_network(lab_name):
         return Lab(lab_name, subnet)
 
 
-def node_run_command(lab, node, generation, image_id, flags):
+def node_run_command(lab, node, kind, image_id, flags):
+    # systemd wants /run and /run/lock as tmpfs, as they are on a booted host.
+    init_flags = ["--tmpfs", "/run", "--tmpfs", "/run/lock"] if kind.init == "systemd" else []
     return [
         "run", "--detach", "--name", container_name(lab.name, node), "--hostname", node.name,
         "--network", network_name(lab.name), "--ip", node_address(lab, node), "--network-alias", node.name,
         "--volume", "%s:/var/lib/docker" % volume_name(lab.name, node),
-        "--label", "%s=%s" % (NODE_LABEL, node.name), "--label", "%s=%s" % (GENERATION_LABEL, generation),
-        *lab_labels(lab.name), *flags, image_id,
+        "--label", "%s=%s" % (NODE_LABEL, node.name), "--label", "%s=%s" % (GENERATION_LABEL, kind.generation),
+        "--label", "%s=%s" % (INIT_LABEL, kind.init), *init_flags, *lab_labels(lab.name), *flags, image_id,
     ]
 
 
@@ -398,7 +422,7 @@ def remove_node(lab_name, node):
     docker("volume", "rm", volume_name(lab_name, node), check=False)
 
 
-def ensure_node(lab, node, generation, wanted_image, flags):
+def ensure_node(lab, node, kind, wanted_image, flags):
     """A running node container of this generation's current image.
 
     A stopped node is made again rather than started: it stopped without shutting down
@@ -409,11 +433,11 @@ def ensure_node(lab, node, generation, wanted_image, flags):
     if current == "%s true" % wanted_image:
         return False
     if current:
-        reason = "stopped" if current.split()[0] == wanted_image else "other image or generation"
+        reason = "stopped" if current.split()[0] == wanted_image else "other image, generation or init"
         say("replacing %s (%s)" % (container, reason))
     remove_node(lab.name, node)
     docker("volume", "create", *lab_labels(lab.name), volume_name(lab.name, node))
-    docker(*node_run_command(lab, node, generation, wanted_image, flags))
+    docker(*node_run_command(lab, node, kind, wanted_image, flags))
     return True
 
 
@@ -460,17 +484,17 @@ def docker_hosts():
     return [node for node in NODES if node.group == "docker_hosts"]
 
 
-def up(lab_name, generation, fresh=False):
+def up(lab_name, kind, fresh=False):
     validate_lab_name(lab_name)
     run_script(LAB_DIR / "engine.sh")
     if fresh:
         down(lab_name)
-    image_id = ensure_images([generation])[generation]
+    image_id = ensure_images([kind.generation], kind.init)[kind.generation]
     public_key = ensure_ssh_key()
     flags = privilege_flags(bounding_capabilities(), last_capability())
     lab = ensure_network(lab_name)
     for node in NODES:
-        if ensure_node(lab, node, generation, image_id, flags):
+        if ensure_node(lab, node, kind, image_id, flags):
             say("started %s" % container_name(lab_name, node))
     for node in NODES:
         install_ssh_key(container_name(lab_name, node), public_key)
@@ -481,21 +505,24 @@ def up(lab_name, generation, fresh=False):
         container = container_name(lab_name, node)
         wait_until_engine(container)
         load_sandbox(container)
-    record_state(lab, generation)
-    inventory = write_inventory(lab, generation)
-    print_summary(lab, generation, inventory)
+    record_state(lab, kind)
+    inventory = write_inventory(lab, kind)
+    print_summary(lab, kind, inventory)
 
 
 def wait_until_engine(container):
     try:
         wait_until("the Docker engine in %s answering" % container, lambda: engine_version(container))
     except LabError as exc:
-        log = node_exec(container, "tail", "-n", "20", "/var/log/docker.log", check=False) or ""
-        raise LabError("%s; last lines of its /var/log/docker.log:\n%s" % (exc, log)) from exc
+        # The init script logs to /var/log/docker.log; under systemd the journal has it.
+        log = node_exec(container, "sh", "-c", "tail -n 20 /var/log/docker.log 2>/dev/null"
+                        " || journalctl -u docker -n 20 --no-pager", check=False) or ""
+        raise LabError("%s; the engine's last log lines:\n%s" % (exc, log)) from exc
 
 
-def print_summary(lab, generation, inventory):
-    print("lab %s (%s) on %s, network %s:" % (lab.name, generation, lab.subnet, network_name(lab.name)))
+def print_summary(lab, kind, inventory):
+    print("lab %s (%s, %s) on %s, network %s:" % (lab.name, kind.generation, kind.init, lab.subnet,
+                                                  network_name(lab.name)))
     for node in NODES:
         print("  %-3s %-15s %-13s container %s" % (node.name, node_address(lab, node), node.group,
                                                    container_name(lab.name, node)))
@@ -509,10 +536,10 @@ def inventory_path(lab_name):
     return STATE_DIR / lab_name / "hosts.yml"
 
 
-def inventory_text(lab, generation):
+def inventory_text(lab, kind):
     """hosts.yml of a lab, the shape of inventories/lab/hosts.yml."""
-    lines = ["---", "# Lab %s (%s), written by lab/cnm_lab.py up; removed by down." % (lab.name, generation),
-             "all:", "  children:"]
+    heading = "# Lab %s (%s, %s), written by lab/cnm_lab.py up; removed by down." % (lab.name, kind.generation, kind.init)
+    lines = ["---", heading, "all:", "  children:"]
     for group in ("kv_store", "docker_hosts"):
         lines += ["    %s:" % group, "      hosts:"]
         for node in NODES:
@@ -521,22 +548,23 @@ def inventory_text(lab, generation):
     return "\n".join(lines) + "\n"
 
 
-def group_vars_text(lab, generation):
+def group_vars_text(lab, kind):
     return "\n".join([
         "---",
         "ansible_user: root",
         'ansible_ssh_private_key_file: "{{ inventory_dir }}/../id_ed25519"',
         "ansible_python_interpreter: /usr/bin/python3",
         "cnm_lab_name: %s" % lab.name,
-        "cnm_lab_generation: %s" % generation,
+        "cnm_lab_generation: %s" % kind.generation,
+        "cnm_lab_init: %s" % kind.init,
     ]) + "\n"
 
 
-def write_inventory(lab, generation):
+def write_inventory(lab, kind):
     path = inventory_path(lab.name)
     (path.parent / "group_vars").mkdir(parents=True, exist_ok=True)
-    path.write_text(inventory_text(lab, generation), encoding="utf-8")
-    (path.parent / "group_vars" / "all.yml").write_text(group_vars_text(lab, generation), encoding="utf-8")
+    path.write_text(inventory_text(lab, kind), encoding="utf-8")
+    (path.parent / "group_vars" / "all.yml").write_text(group_vars_text(lab, kind), encoding="utf-8")
     return path
 
 
@@ -588,7 +616,8 @@ def status(lab_name):
         print("lab %s: not up" % lab_name)
         return
     state = recorded_state(lab_name)
-    print("lab %s (%s) on %s:" % (lab_name, state.get("generation", "?"), state.get("subnet", "?")))
+    print("lab %s (%s, %s) on %s:" % (
+        lab_name, state.get("generation", "?"), state.get("init", DEFAULT_INIT), state.get("subnet", "?")))
     for container in sorted(containers):
         running = inspect("container", container, "{{ .State.Status }}")
         address = inspect("container", container, "{{ range .NetworkSettings.Networks }}{{ .IPAddress }}{{ end }}")
@@ -602,8 +631,11 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     images = commands.add_parser("images", help="build the lab images (cached by recipe)")
     images.add_argument("--generation", choices=sorted(GENERATIONS) + ["all"], default=DEFAULT_GENERATION)
+    images.add_argument("--init", choices=INITS, default=DEFAULT_INIT)
     start = commands.add_parser("up", help="bring a lab up (idempotent)")
     start.add_argument("--generation", choices=sorted(GENERATIONS), default=DEFAULT_GENERATION)
+    start.add_argument("--init", choices=INITS, default=DEFAULT_INIT,
+                       help="PID 1 of the nodes: tini with init scripts, or systemd as on a real host")
     start.add_argument("--lab", default=DEFAULT_LAB)
     start.add_argument("--fresh", action="store_true",
                        help="take down what is left of the lab first (a test's lab starts clean)")
@@ -617,9 +649,9 @@ def main(argv=None):
 
     try:
         if args.command == "images":
-            ensure_images(sorted(GENERATIONS) if args.generation == "all" else [args.generation])
+            ensure_images(sorted(GENERATIONS) if args.generation == "all" else [args.generation], args.init)
         elif args.command == "up":
-            up(args.lab, args.generation, fresh=args.fresh)
+            up(args.lab, Kind(args.generation, args.init), fresh=args.fresh)
         elif args.command == "down":
             for lab_name in (labs_of_this_checkout() if args.all else [args.lab]):
                 down(lab_name)

@@ -2,6 +2,8 @@
 # Start of a lab node, under tini (PID 1): give the container what privileged mode would,
 # start sshd and the Docker engine as services (so `service docker restart` works as on a
 # host), then wait for the stop signal and stop them cleanly.
+# With --systemd (the node-systemd image): the same mounts and SSH host keys, then systemd
+# becomes PID 1 and starts the services from their units.
 set -u
 
 say() { echo "cnm-lab-node: $*"; }
@@ -47,6 +49,10 @@ stop_services() {
 }
 
 make_system_mounts_writable
+if [ "${1:-}" = --systemd ]; then
+  ssh-keygen -A >/dev/null
+  exec /lib/systemd/systemd
+fi
 delegate_cgroup2_controllers
 # A restarted node keeps its filesystem: stale pid files would stop the services starting.
 rm -f /run/docker.pid /run/docker-ssd.pid /run/sshd.pid

@@ -1,7 +1,7 @@
 """Lab fixtures for integration tests: Docker-in-Docker labs made by lab/cnm_lab.py.
 
-`lab_factory(name, generation)` brings a lab up once per test session (reused by every test
-that asks for the same name) and takes every lab it brought up down at the end.
+`lab_factory(name, generation, init="tini")` brings a lab up once per test session (reused by
+every test that asks for the same name) and takes every lab it brought up down at the end.
 """
 
 import importlib.util
@@ -27,9 +27,10 @@ def _lab_module():
 class Lab:
     """One running lab: its inventory and a way to run commands on its nodes."""
 
-    def __init__(self, name, generation, inventory, lab_module):
+    def __init__(self, name, generation, inventory, lab_module, init="tini"):
         self.name = name
         self.generation = generation
+        self.init = init
         self.inventory = inventory
         self._lab = lab_module
 
@@ -64,7 +65,7 @@ class Lab:
 
     def rebuild(self):
         """Make the lab's lost nodes again (fresh, as `cnm_lab.py up` makes them)."""
-        lab_up(self.name, self.generation)
+        lab_up(self.name, self.generation, init=self.init)
 
     def daemon_json(self, node):
         """/etc/docker/daemon.json of a node, byte for byte, or <absent>."""
@@ -79,12 +80,13 @@ class Lab:
         return self.sh(node, "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1", check=True).stdout.strip()
 
 
-def lab_up(name, generation, fresh=False):
+def lab_up(name, generation, fresh=False, init="tini"):
     """`cnm_lab.py up`: brings the lab up, or back to all its nodes (a removed node is made again).
 
-    fresh: take down first what an earlier, interrupted session left of a lab of this name."""
-    up = subprocess.run([sys.executable, str(LAB_SCRIPT), "up", "--lab", name, "--generation", generation]
-                        + (["--fresh"] if fresh else []),
+    fresh: take down first what an earlier, interrupted session left of a lab of this name.
+    init: the nodes' PID 1, tini (init scripts) or systemd."""
+    up = subprocess.run([sys.executable, str(LAB_SCRIPT), "up", "--lab", name, "--generation", generation,
+                         "--init", init] + (["--fresh"] if fresh else []),
                         capture_output=True, text=True, timeout=1800, check=False)
     if up.returncode != 0:
         pytest.fail("lab %s (%s) did not come up:\n%s\n%s" % (name, generation, up.stdout[-3000:], up.stderr[-3000:]))
@@ -95,12 +97,12 @@ def lab_factory():
     labs = {}
     lab_module = _lab_module()
 
-    def get(name, generation):
+    def get(name, generation, init="tini"):
         if name not in labs:
-            lab_up(name, generation, fresh=True)
+            lab_up(name, generation, fresh=True, init=init)
             inventory = subprocess.run([sys.executable, str(LAB_SCRIPT), "inventory", "--lab", name],
                                        capture_output=True, text=True, check=True).stdout.strip()
-            labs[name] = Lab(name, generation, inventory, lab_module)
+            labs[name] = Lab(name, generation, inventory, lab_module, init)
         return labs[name]
 
     yield get

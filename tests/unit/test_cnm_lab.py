@@ -73,6 +73,19 @@ def test_bad_lab_name_is_refused(name):
 
 
 def test_generated_default_inventory_matches_the_static_one():
-    generated = yaml.safe_load(lab.inventory_text(lab.Lab("lab", "172.30.99.0/24"), "bullseye"))
+    generated = yaml.safe_load(lab.inventory_text(lab.Lab("lab", "172.30.99.0/24"), lab.Kind("bullseye", "tini")))
     static = yaml.safe_load((REPO / "inventories" / "lab" / "hosts.yml").read_text())
     assert generated == static
+
+
+def test_systemd_nodes_have_their_own_image_and_a_tmpfs_run():
+    command = lab.node_run_command(lab.Lab("sd", "172.30.98.0/24"), lab.NODES[1], lab.Kind("bullseye", "systemd"),
+                                   "sha256:x", [])
+    assert lab.node_image("bullseye", "systemd") == "cnm-lab/node:bullseye-systemd"
+    assert command[command.index("/run") - 1] == "--tmpfs" and "/run/lock" in command
+
+
+def test_tini_nodes_keep_the_plain_image_name_and_no_tmpfs():
+    command = lab.node_run_command(lab.Lab("lab", "172.30.99.0/24"), lab.NODES[1], lab.Kind("bullseye", "tini"),
+                                   "sha256:x", [])
+    assert lab.node_image("bullseye") == "cnm-lab/node:bullseye" and "--tmpfs" not in command
