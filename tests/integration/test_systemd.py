@@ -1,0 +1,123 @@
+"""site.yml on hosts whose init is systemd, as on a real Debian host (bullseye lab with systemd as
+PID 1, lab/cnm_lab.py up --init systemd): Consul and the engine run as the packages' units, dockerd
+gets the store's token through a drop-in's environment file, and a daemon option dockerd refuses is
+rolled back although the unit's Restart= used up systemd's start limit. One fact per test."""
+
+import json
+
+import pytest
+
+from cnm_test_runner import REPO
+
+SITE = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
+NODES = ("n1", "n2")
+TOKEN_FILE = "/etc/cnm-overlay/consul/docker.token"
+ENV_FILE = "/etc/docker/cnm-overlay-store.env"
+DROP_IN = "/etc/systemd/system/docker.service.d/cnm-overlay-store.conf"
+# Passes the role's checks, but dockerd exits at start: "unable to parse logging level: verbose".
+BAD_OPTION = ("-e", json.dumps({"cnm_overlay_daemon_options": {"log-level": "verbose"},
+                                "docker_restart_wait_timeout": 20}))
+
+
+@pytest.fixture(scope="module")
+def lab(lab_factory):
+    return lab_factory("sd-site", "bullseye", init="systemd")
+
+
+@pytest.fixture
+def first_run(lab, play_once):
+    result = play_once("site", SITE, lab.inventory)
+    assert result.returncode == 0, result.stdout[-3000:]
+    return result
+
+
+@pytest.fixture
+def second_run(lab, first_run, play_once):
+    return play_once("site-again", SITE, lab.inventory)
+
+
+@pytest.fixture
+def before_fault(lab, second_run, once):
+    if "daemon_json" not in once:
+        once["daemon_json"] = {node: lab.daemon_json(node) for node in NODES}
+    return once["daemon_json"]
+
+
+@pytest.fixture
+def refused(lab, before_fault, play_once):
+    """The operator adds a log level dockerd does not know and re-runs site.yml."""
+    return play_once("bad-option", SITE, lab.inventory, BAD_OPTION)
+
+
+def unit_property(lab, node, unit, name):
+    return lab.sh(node, "systemctl show %s --property %s --value" % (unit, name), check=True).stdout.strip()
+
+
+def environ(lab, node, pid):
+    return lab.sh(node, "tr '\\0' '\\n' < /proc/%s/environ" % pid, check=True).stdout.splitlines()
+
+
+def docker_token(lab):
+    return lab.sh("kv", "cat %s" % TOKEN_FILE, check=True).stdout.strip()
+
+
+def test_the_nodes_run_systemd(lab):
+    assert lab.sh("n1", "cat /proc/1/comm", check=True).stdout.strip() == "systemd"
+
+
+def test_site_converges_and_c2_reaches_c1(first_run, overlay_passed):
+    assert overlay_passed(first_run), first_run.stdout[-3000:]
+
+
+def test_consul_unit_is_enabled_for_the_next_boot(lab, first_run):
+    assert lab.sh("kv", "systemctl is-enabled consul").stdout.strip() == "enabled"
+
+
+def test_consul_runs_as_its_unit(lab, first_run):
+    assert unit_property(lab, "kv", "consul", "ActiveState") == "active"
+
+
+def test_docker_unit_loads_the_token_drop_in(lab, first_run):
+    assert unit_property(lab, "n1", "docker", "DropInPaths").split() == [DROP_IN]
+
+
+def test_dockerd_environment_holds_the_token(lab, first_run):
+    pid = unit_property(lab, "n1", "docker", "MainPID")
+    assert "CONSUL_HTTP_TOKEN=%s" % docker_token(lab) in environ(lab, "n1", pid)
+
+
+def test_containerd_environment_has_no_token(lab, first_run):
+    pid = unit_property(lab, "n1", "containerd", "MainPID")
+    assert not [line for line in environ(lab, "n1", pid) if line.startswith("CONSUL_HTTP_TOKEN=")]
+
+
+def test_token_environment_file_is_root_only(lab, first_run):
+    assert lab.sh("n1", "stat -c '%%a %%U' %s" % ENV_FILE, check=True).stdout.strip() == "600 root"
+
+
+def test_live_daemons_use_the_cluster_store(lab, first_run):
+    store = "consul://%s:8500" % lab.address("kv")
+    assert [lab.docker_info(node)["ClusterStore"] for node in NODES] == [store, store]
+
+
+def test_second_run_changes_nothing(second_run, changed_count):
+    assert second_run.returncode == 0, second_run.stdout[-3000:]
+    assert changed_count(second_run.stdout) == 0
+
+
+def test_refused_option_fails_with_the_daemons_own_error(refused, flat):
+    assert refused.returncode != 0
+    assert 'the daemon said "unable to parse logging level: verbose"' in flat(refused)
+
+
+def test_refused_option_engine_runs_again_with_the_previous_daemon_json(refused, flat):
+    assert "daemon.json was rolled back and the engine restarted: it runs again with the previous daemon.json." \
+        in flat(refused)
+
+
+def test_refused_option_daemon_json_is_back_on_every_host(lab, before_fault, refused):
+    assert {node: lab.daemon_json(node) for node in NODES} == before_fault
+
+
+def test_refused_option_docker_unit_is_active_again(lab, refused):
+    assert unit_property(lab, "n1", "docker", "ActiveState") == "active"
