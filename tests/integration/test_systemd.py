@@ -1,7 +1,9 @@
 """site.yml on hosts whose init is systemd, as on a real Debian host (bullseye lab with systemd as
 PID 1, lab/cnm_lab.py up --init systemd): Consul and the engine run as the packages' units, dockerd
 gets the store's token through a drop-in's environment file, and a daemon option dockerd refuses is
-rolled back although the unit's Restart= used up systemd's start limit. One fact per test."""
+rolled back although the unit's Restart= used up systemd's start limit. Then site.yml and its re-run on
+bookworm (etcd as the store, its unit with the role's drop-in) and trixie (swarm mode) with systemd.
+One fact per test."""
 
 import json
 
@@ -121,3 +123,36 @@ def test_refused_option_daemon_json_is_back_on_every_host(lab, before_fault, ref
 
 def test_refused_option_docker_unit_is_active_again(lab, refused):
     assert unit_property(lab, "n1", "docker", "ActiveState") == "active"
+
+
+# The other generations on systemd: bookworm (kv mode with etcd, the package's unit and the role's drop-in)
+# and trixie (swarm mode).
+
+@pytest.fixture(scope="module", params=["bookworm", "trixie"])
+def other_lab(request, lab_factory):
+    return lab_factory("sd-" + request.param, request.param, init="systemd")
+
+
+@pytest.fixture
+def other_first_run(other_lab, play_once):
+    return play_once("site", SITE, other_lab.inventory)
+
+
+@pytest.fixture
+def other_second_run(other_lab, other_first_run, play_once):
+    return play_once("site-again", SITE, other_lab.inventory)
+
+
+def test_other_generation_converges_and_c2_reaches_c1(other_first_run, overlay_passed):
+    assert overlay_passed(other_first_run), other_first_run.stdout[-3000:]
+
+
+def test_other_generation_second_run_changes_nothing(other_second_run, changed_count):
+    assert other_second_run.returncode == 0, other_second_run.stdout[-3000:]
+    assert changed_count(other_second_run.stdout) == 0
+
+
+def test_etcd_unit_restarts_on_failure_through_the_drop_in(lab_factory, play_once):
+    bookworm = lab_factory("sd-bookworm", "bookworm", init="systemd")
+    play_once("site", SITE, bookworm.inventory)
+    assert unit_property(bookworm, "kv", "etcd", "Restart") == "on-failure"
