@@ -25,18 +25,23 @@ def docker(*args, **kwargs):
 
 
 @pytest.fixture(scope="module")
-def binary_lab(lab_factory, tmp_path_factory):
-    """A systemd host without the consul package; the executable waits on the controller."""
-    lab = lab_factory("inst-bin", "bullseye", init="systemd")
+def binary_lab(lab_factory):
+    """A systemd host without the consul package."""
+    return lab_factory("inst-bin", "bullseye", init="systemd")
+
+
+@pytest.fixture(scope="module")
+def binary_args(binary_lab, tmp_path_factory):
+    """site.yml's arguments for the binary method: the executable waits on the controller, the package is purged."""
     source = tmp_path_factory.mktemp("consul") / "consul"
-    docker("cp", "%s:/usr/bin/consul" % lab.container("kv"), str(source))
-    lab.sh("kv", "dpkg --purge consul", check=True)
-    return lab, source
+    docker("cp", "%s:/usr/bin/consul" % binary_lab.container("kv"), str(source))
+    binary_lab.sh("kv", "dpkg --purge consul", check=True)
+    return ("-e", "cnm_overlay_consul_install_method=binary", "-e", "consul_kv_binary_src=%s" % source)
 
 
 @pytest.fixture(scope="module")
 def container_lab(lab_factory):
-    """A host whose engine has a consul image (busybox-free: consul, its C library and /tmp)."""
+    """A host whose engine has a consul image (no distribution: consul and its C library)."""
     lab = lab_factory("inst-ctr", "bullseye")
     files = docker("exec", lab.container("kv"), "tar", "-C", "/", "-chf", "-", *CONSUL_FILES).stdout
     docker("import", "--change", "ENV PATH=/usr/bin:/bin", "-", IMAGE, input=files)
@@ -46,30 +51,27 @@ def container_lab(lab_factory):
     return lab
 
 
-@pytest.fixture
-def binary_run(binary_lab, play_once):
-    lab, source = binary_lab
-    return play_once("site", SITE, lab.inventory, ("-e", "cnm_overlay_consul_install_method=binary",
-                                                    "-e", "consul_kv_binary_src=%s" % source))
+CONTAINER_ARGS = ("-e", "cnm_overlay_consul_install_method=container", "-e", "consul_kv_container_image=%s" % IMAGE)
 
 
 @pytest.fixture
-def binary_rerun(binary_lab, binary_run, play_once):
-    lab, source = binary_lab
-    return play_once("site-again", SITE, lab.inventory, ("-e", "cnm_overlay_consul_install_method=binary",
-                                                          "-e", "consul_kv_binary_src=%s" % source))
+def binary_run(binary_lab, binary_args, play_once):
+    return play_once("site", SITE, binary_lab.inventory, binary_args)
+
+
+@pytest.fixture
+def binary_rerun(binary_lab, binary_args, binary_run, play_once):
+    return play_once("site-again", SITE, binary_lab.inventory, binary_args)
 
 
 @pytest.fixture
 def container_run(container_lab, play_once):
-    return play_once("site", SITE, container_lab.inventory, ("-e", "cnm_overlay_consul_install_method=container",
-                                                              "-e", "consul_kv_container_image=%s" % IMAGE))
+    return play_once("site", SITE, container_lab.inventory, CONTAINER_ARGS)
 
 
 @pytest.fixture
 def container_rerun(container_lab, container_run, play_once):
-    return play_once("site-again", SITE, container_lab.inventory,
-                     ("-e", "cnm_overlay_consul_install_method=container", "-e", "consul_kv_container_image=%s" % IMAGE))
+    return play_once("site-again", SITE, container_lab.inventory, CONTAINER_ARGS)
 
 
 def anonymous_kv_status(lab):
@@ -83,19 +85,17 @@ def test_binary_site_converges_and_c2_reaches_c1(binary_run, overlay_passed):
 
 
 def test_binary_runs_from_its_path_under_the_roles_unit(binary_lab, binary_run):
-    lab, _ = binary_lab
-    assert lab.sh("kv", "systemctl show consul --property FragmentPath --value "
-                  "&& readlink /proc/$(systemctl show consul --property MainPID --value)/exe",
-                  check=True).stdout.split() == ["/etc/systemd/system/consul.service", "/usr/local/bin/consul"]
+    assert binary_lab.sh("kv", "systemctl show consul --property FragmentPath --value "
+                         "&& readlink /proc/$(systemctl show consul --property MainPID --value)/exe",
+                         check=True).stdout.split() == ["/etc/systemd/system/consul.service", "/usr/local/bin/consul"]
 
 
 def test_binary_unit_is_enabled_for_the_next_boot(binary_lab, binary_run):
-    lab, _ = binary_lab
-    assert lab.sh("kv", "systemctl is-enabled consul").stdout.strip() == "enabled"
+    assert binary_lab.sh("kv", "systemctl is-enabled consul").stdout.strip() == "enabled"
 
 
 def test_binary_store_refuses_anonymous_kv_reads(binary_lab, binary_run):
-    assert anonymous_kv_status(binary_lab[0]) == "404"
+    assert anonymous_kv_status(binary_lab) == "404"
 
 
 def test_binary_second_run_changes_nothing(binary_rerun, changed_count):
