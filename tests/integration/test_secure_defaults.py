@@ -4,12 +4,12 @@ shown, and the engine's TCP API only with TLS client verification."""
 
 import pytest
 
-from cnm_test_runner import REPO, make_pki, sign
+from cnm_test_runner import REPO, sign
+from lab_tls import ENGINE_TCP, TLS_DIR, pki, run_with_engine_tls, tls_curl, tls_vars
 
 SITE = "- name: The site\n  ansible.builtin.import_playbook: %s\n" % (REPO / "playbooks" / "site.yml")
 SECRETS = "/etc/cnm-overlay/consul"
 NETWORK = "multi"
-TLS_DIR = "/etc/ssl/sec-tls"
 
 PLAIN_TCP_PLAY = """
 - name: A plain TCP listener for the engine
@@ -151,41 +151,9 @@ def test_site_refuses_a_plain_tcp_api_before_the_store_play(site_plain_tcp):
     assert "PLAY [Key-value store" not in site_plain_tcp.stdout, site_plain_tcp.stdout[-3000:]
 
 
-def pki(lab, tmp_path_factory, owner):
-    """A CA and, on every node in TLS_DIR, ca.pem and the node's cert.pem/key.pem (server and client use);
-    kv's key belongs to the store's user."""
-    work = tmp_path_factory.mktemp("pki")
-    nodes = ("kv", "n1", "n2")
-    make_pki(work, nodes, extensions=dict(
-        (node, "subjectAltName=IP:%s,DNS:%s\nextendedKeyUsage=serverAuth,clientAuth\n" % (lab.address(node), node))
-        for node in nodes))
-    for node in nodes:
-        for local, remote, mode in [("ca.pem", "ca.pem", "644"), ("%s.pem" % node, "cert.pem", "644"),
-                                    ("%s-key.pem" % node, "key.pem", "600")]:
-            lab.write_file(node, "%s/%s" % (TLS_DIR, remote), (work / local).read_bytes(), mode)
-    lab.sh("kv", "chown %s %s/key.pem" % (owner, TLS_DIR), check=True)
-    return work
-
-
-def tls_vars(kind):
-    return [arg for field in ("ca", "cert", "key")
-            for arg in ("-e", "cnm_overlay_%s_tls_%s_file=%s/%s.pem" % (kind, field, TLS_DIR, field))]
-
-
-ENGINE_TCP = ["-e", "cnm_overlay_engine_tcp_listen=0.0.0.0:2376"] + tls_vars("engine")
-
-
-def tls_curl(lab, url, client=True):
-    cert = " --cert {d}/cert.pem --key {d}/key.pem".format(d=TLS_DIR) if client else ""
-    return lab.sh("n1", "curl -s --cacert %s/ca.pem%s %s" % (TLS_DIR, cert, url))
-
-
 @pytest.fixture
 def engine_tls(lab, second_run, once, play_once, tmp_path_factory):
-    """site.yml run again with the engines' TCP API on 2376 (TLS, client certificates verified)."""
-    if "pki" not in once:
-        once["pki"] = pki(lab, tmp_path_factory, owner="consul")
-    return play_once("site-engine-tls", SITE, lab.inventory, ENGINE_TCP)
+    return run_with_engine_tls(lab, once, play_once, tmp_path_factory, SITE)
 
 
 def test_site_with_a_tls_tcp_api_converges(engine_tls):

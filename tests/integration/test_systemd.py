@@ -1,7 +1,8 @@
 """site.yml on hosts whose init is systemd, as on a real Debian host (bullseye lab with systemd as
 PID 1, lab/cnm_lab.py up --init systemd): Consul and the engine run as the packages' units, dockerd
 gets the store's token through a drop-in's environment file, and a daemon option dockerd refuses is
-rolled back although the unit's Restart= used up systemd's start limit. Then site.yml and its re-run on
+rolled back although the unit's Restart= used up systemd's start limit, and the engine's TCP API (TLS) opened
+although Debian's unit starts dockerd with -H fd://. Then site.yml and its re-run on
 bookworm (etcd as the store, its unit with the role's drop-in) and trixie (swarm mode) with systemd.
 One fact per test."""
 
@@ -10,6 +11,7 @@ import json
 import pytest
 
 from cnm_test_runner import REPO
+from lab_tls import ENGINE_TCP, run_with_engine_tls, tls_curl
 
 SITE = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
 NODES = ("n1", "n2")
@@ -123,6 +125,39 @@ def test_refused_option_daemon_json_is_back_on_every_host(lab, before_fault, ref
 
 def test_refused_option_docker_unit_is_active_again(lab, refused):
     assert unit_property(lab, "n1", "docker", "ActiveState") == "active"
+
+
+@pytest.fixture
+def engine_tls(lab, refused, once, play_once, tmp_path_factory):
+    return run_with_engine_tls(lab, once, play_once, tmp_path_factory, SITE)
+
+
+@pytest.fixture
+def engine_tls_again(lab, engine_tls, play_once):
+    return play_once("site-engine-tls-again", SITE, lab.inventory, ENGINE_TCP)
+
+
+def test_tls_tcp_api_site_converges(engine_tls):
+    assert engine_tls.returncode == 0, engine_tls.stdout[-3000:]
+
+
+def test_tls_tcp_api_answers_a_client_certificate(lab, engine_tls):
+    assert '"ApiVersion"' in tls_curl(lab, "https://n2:2376/version").stdout
+
+
+def test_tls_tcp_api_dockerd_runs_without_host_flags(lab, engine_tls):
+    pid = unit_property(lab, "n2", "docker", "MainPID")
+    assert "-H" not in lab.sh("n2", "tr '\\0' ' ' < /proc/%s/cmdline" % pid, check=True).stdout.split()
+
+
+def test_tls_tcp_api_local_clients_still_use_the_units_socket(lab, engine_tls):
+    assert lab.sh("n2", "systemctl is-active docker.socket && docker version --format '{{.Server.Version}}'",
+                  check=True).stdout.split() == ["active", lab.docker_info("n2")["ServerVersion"]]
+
+
+def test_tls_tcp_api_second_run_changes_nothing(engine_tls_again, changed_count):
+    assert engine_tls_again.returncode == 0, engine_tls_again.stdout[-3000:]
+    assert changed_count(engine_tls_again.stdout) == 0
 
 
 # The other generations on systemd: bookworm (kv mode with etcd, the package's unit and the role's drop-in)
