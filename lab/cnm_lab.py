@@ -47,8 +47,11 @@ CHECKOUT_LABEL = "cnm.lab.checkout"
 Generation = namedtuple("Generation", "engine_version packages")
 COMMON_PACKAGES = (
     "docker.io", "python3", "python3-docker", "python3-requests", "iproute2", "iputils-ping",
-    "procps", "openssh-server", "tini", "curl", "ca-certificates",
+    "procps", "openssh-server", "tini", "curl", "ca-certificates", "sudo",
 )
+# Besides root, every node has this user with password-less sudo and the lab's SSH key: the way
+# real hosts are reached (inventories/example: an SSH user and become).
+SUDO_USER = "admin"
 GENERATIONS = {
     # engine_version: what `docker version` of the inner engine reports (prefix).
     # consul's init script runs the agent through pipexec (only recommended by the package).
@@ -450,8 +453,10 @@ def ensure_ssh_key():
 
 
 def install_ssh_key(container, public_key):
-    node_exec(container, "sh", "-c", "umask 077 && mkdir -p /root/.ssh && cat >/root/.ssh/authorized_keys",
-              stdin=public_key)
+    """The lab's key for root and for SUDO_USER."""
+    node_exec(container, "sh", "-c", 'umask 077 && for home in /root "/home/$1"; do mkdir -p "$home/.ssh"'
+              ' && printf %s "$2" > "$home/.ssh/authorized_keys" || exit 1; done && chown -R "$1:$1" "/home/$1/.ssh"',
+              "sh", SUDO_USER, public_key)
 
 
 def ssh_answers(address):

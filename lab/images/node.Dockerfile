@@ -15,5 +15,8 @@ RUN printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 0755 /usr/sbi
 # `service docker start`: they may fail and the engine starts with the limits it gets.
 RUN sed -i -E 's/^([[:space:]]*ulimit [^|&;]*)$/\1 2>\/dev\/null || true/' /etc/init.d/docker \
  && ! grep -E '^[[:space:]]*ulimit ' /etc/init.d/docker | grep -v '|| true$'
+# A user that reaches the node over SSH and becomes root with sudo, as on real hosts.
+RUN useradd --create-home --shell /bin/bash admin \
+ && printf 'admin ALL=(ALL) NOPASSWD: ALL\n' >/etc/sudoers.d/admin && chmod 0440 /etc/sudoers.d/admin
 COPY node-init.sh /usr/local/sbin/cnm-lab-node-init
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/sbin/cnm-lab-node-init"]

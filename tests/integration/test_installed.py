@@ -1,0 +1,93 @@
+"""The collection as an operator installs and runs it: built with ansible-galaxy, installed into an empty
+directory, and site.yml run as `ansible-playbook cnm.overlay.site` from a directory that has neither the
+checkout nor its ansible.cfg, with inventories/example's group_vars (an SSH user that becomes root with
+sudo) over a bullseye lab's hosts. One fact per test."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cnm_test_runner import REPO
+
+BIN = Path(sys.executable).parent
+# What an operator's own ansible.cfg says for hosts reached over SSH with new host keys.
+OPERATOR_SETTINGS = {
+    "ANSIBLE_HOST_KEY_CHECKING": "False",
+    "ANSIBLE_PIPELINING": "True",
+    "ANSIBLE_SSH_ARGS": "-o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=/dev/null",
+    "ANSIBLE_NOCOLOR": "1",
+}
+
+
+@pytest.fixture(scope="module")
+def lab(lab_factory):
+    return lab_factory("installed", "bullseye")
+
+
+@pytest.fixture(scope="module")
+def operator_inventory(lab, tmp_path_factory):
+    """The lab's hosts with inventories/example's group_vars, as they are, and the lab's SSH key."""
+    directory = tmp_path_factory.mktemp("inventory")
+    shutil.copy(lab.inventory, directory / "hosts.yml")
+    (directory / "group_vars").mkdir()
+    example = (REPO / "inventories" / "example" / "group_vars" / "all.yml").read_text(encoding="utf-8")
+    (directory / "group_vars" / "all.yml").write_text(
+        example + "ansible_ssh_private_key_file: %s\n" % lab.ssh_key, encoding="utf-8")
+    return str(directory / "hosts.yml")
+
+
+@pytest.fixture(scope="module")
+def operator_dir(tmp_path_factory):
+    """An empty directory with the built collection installed under collections/."""
+    root = tmp_path_factory.mktemp("operator")
+    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(root / "dist"),
+                    str(REPO)], cwd=str(root), capture_output=True, text=True, check=True)
+    tarball = next((root / "dist").glob("cnm-overlay-*.tar.gz"))
+    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "-p", str(root / "collections"),
+                    str(tarball)], cwd=str(root), env=operator_env(root), capture_output=True, text=True, check=True)
+    return root
+
+
+def operator_env(root):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ANSIBLE_")}
+    return dict(env, ANSIBLE_COLLECTIONS_PATH=str(root / "collections"), **OPERATOR_SETTINGS)
+
+
+def run_site(root, inventory):
+    return subprocess.run([str(BIN / "ansible-playbook"), "cnm.overlay.site", "-i", inventory], cwd=str(root),
+                          env=operator_env(root), capture_output=True, text=True, timeout=900, check=False)
+
+
+@pytest.fixture(scope="module")
+def first_run(operator_inventory, operator_dir):
+    return run_site(operator_dir, operator_inventory)
+
+
+@pytest.fixture(scope="module")
+def second_run(operator_inventory, operator_dir, first_run):
+    return run_site(operator_dir, operator_inventory)
+
+
+def test_the_installed_copy_is_the_one_ansible_finds(operator_dir):
+    listing = subprocess.run([str(BIN / "ansible-galaxy"), "collection", "list", "cnm.overlay", "--format", "json"],
+                             cwd=str(operator_dir), env=operator_env(operator_dir), capture_output=True, text=True,
+                             check=True).stdout
+    assert list(json.loads(listing)) == [str(operator_dir / "collections" / "ansible_collections")]
+
+
+def test_installed_site_converges_and_c2_reaches_c1(first_run, overlay_passed):
+    assert overlay_passed(first_run), first_run.stdout[-3000:] + first_run.stderr[-2000:]
+
+
+def test_the_run_reached_the_hosts_as_the_sudo_user(lab, first_run):
+    assert lab.sh("n1", "test -d /home/admin/.ansible").returncode == 0
+
+
+def test_installed_site_second_run_changes_nothing(second_run, changed_count):
+    assert second_run.returncode == 0, second_run.stdout[-3000:]
+    assert changed_count(second_run.stdout) == 0
