@@ -1,7 +1,8 @@
 """Lab fixtures for integration tests: Docker-in-Docker labs made by lab/cnm_lab.py.
 
-`lab_factory(name, generation, init="tini")` brings a lab up once per test session (reused by
-every test that asks for the same name) and takes every lab it brought up down at the end.
+`lab_factory(name, generation, init="tini")` brings a lab up (reused by every test that asks for the same
+name) and takes it down when the test module that asked for it ends; the labs in SHARED_LABS stay up until
+the end of the session.
 """
 
 import importlib.util
@@ -92,23 +93,49 @@ def lab_up(name, generation, fresh=False, init="tini"):
         pytest.fail("lab %s (%s) did not come up:\n%s\n%s" % (name, generation, up.stdout[-3000:], up.stderr[-3000:]))
 
 
+# Labs that more than one test module uses; every other lab is taken down when its module ends, so that the
+# labs of earlier modules do not load the machine while later ones run.
+SHARED_LABS = ("gens-etcd", "gens-swarm")
+
+
+def lab_down(name):
+    subprocess.run([sys.executable, str(LAB_SCRIPT), "down", "--lab", name],
+                   capture_output=True, text=True, timeout=600, check=False)
+
+
 @pytest.fixture(scope="session")
-def lab_factory():
-    labs = {}
+def _labs():
+    """The labs that are up, by name, and the names brought up since the current module began."""
+    labs = {"up": {}, "this_module": set()}
+    yield labs
+    for name in labs["up"]:
+        lab_down(name)
+
+
+@pytest.fixture(scope="session")
+def lab_factory(_labs):
     lab_module = _lab_module()
 
     def get(name, generation, init="tini"):
-        if name not in labs:
+        if name not in _labs["up"]:
             lab_up(name, generation, fresh=True, init=init)
             inventory = subprocess.run([sys.executable, str(LAB_SCRIPT), "inventory", "--lab", name],
                                        capture_output=True, text=True, check=True).stdout.strip()
-            labs[name] = Lab(name, generation, inventory, lab_module, init)
-        return labs[name]
+            _labs["up"][name] = Lab(name, generation, inventory, lab_module, init)
+        _labs["this_module"].add(name)
+        return _labs["up"][name]
 
-    yield get
-    for name in labs:
-        subprocess.run([sys.executable, str(LAB_SCRIPT), "down", "--lab", name],
-                       capture_output=True, text=True, timeout=600, check=False)
+    return get
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_labs_down(_labs):
+    """At the end of each test module, take down the labs it used, except SHARED_LABS."""
+    _labs["this_module"] = set()
+    yield
+    for name in sorted(_labs["this_module"] - set(SHARED_LABS)):
+        lab_down(name)
+        del _labs["up"][name]
 
 
 @pytest.fixture(scope="session")
