@@ -293,19 +293,31 @@ HOST_FLAG_PLAY = """
       docker_engine_tls_key_file: {d}/key.pem
 """.format(d=TLS_DIR)
 
+# debug: true in daemon.json next to -D on the command line.
+DEBUG_FLAG_PLAY = """
+- name: The cluster store with a daemon option the command line gives too
+  hosts: n1
+  roles:
+    - role: cnm.overlay.docker_cluster_store
+      docker_cluster_store_url: etcd://kv:2379
+      docker_cluster_store_daemon_options: {debug: true}
+"""
+
 
 @pytest.fixture
 def host_flag(etcd_lab, etcd_tls, once, playbook_runner):
-    """n1's dockerd restarted with -H from DOCKER_OPTS, then asked for the TCP API (daemon.json before, after)."""
+    """n1's dockerd restarted with -H and -D from DOCKER_OPTS, then asked for the TCP API and for debug in
+    daemon.json: (TCP API run, daemon.json before, daemon.json after both runs, debug run)."""
     if "host_flag" not in once:
         restart = "service docker restart >/dev/null; for i in $(seq 60); do docker info >/dev/null 2>&1 && exit 0; sleep 1; done"
-        etcd_lab.sh("n1", "echo 'DOCKER_OPTS=\"-H unix:///var/run/docker.sock\"' >> /etc/default/docker; " + restart,
+        etcd_lab.sh("n1", "echo 'DOCKER_OPTS=\"-H unix:///var/run/docker.sock -D\"' >> /etc/default/docker; " + restart,
                     check=True)
         before = etcd_lab.daemon_json("n1")
         result = playbook_runner(HOST_FLAG_PLAY, inventory=etcd_lab.inventory)
+        debug_result = playbook_runner(DEBUG_FLAG_PLAY, inventory=etcd_lab.inventory)
         after = etcd_lab.daemon_json("n1")
         etcd_lab.sh("n1", "sed -i '/^DOCKER_OPTS=/d' /etc/default/docker; " + restart, check=True)
-        once["host_flag"] = (result, before, after)
+        once["host_flag"] = (result, before, after, debug_result)
     return once["host_flag"]
 
 
@@ -316,6 +328,12 @@ def test_tcp_api_with_h_on_the_command_line_fails_naming_it(host_flag, flat):
 
 def test_tcp_api_with_h_on_the_command_line_leaves_daemon_json_unchanged(host_flag):
     assert host_flag[1] == host_flag[2]
+
+
+def test_daemon_option_given_as_a_flag_too_fails_naming_the_flag(host_flag, flat):
+    result = host_flag[3]
+    assert result.returncode != 0 and "The running dockerd has -D on its command line" in flat(result), \
+        result.stdout[-3000:]
 
 
 CONSUL_PLAY = """
