@@ -269,9 +269,24 @@ def n2_rebuilt(lab, lost_removed):
     return run_playbook(SITE, inventory=lab.inventory)
 
 
-def test_rebuilt_n2_rejoins_and_the_check_passes(n2_rebuilt, overlay_passed):
-    assert n2_rebuilt.returncode == 0, n2_rebuilt.stdout[-3000:]
-    assert overlay_passed(n2_rebuilt), n2_rebuilt.stdout[-3000:]
+# What each docker host's overlay namespaces know of their peers, and what libnetwork's gossip logged.
+OVERLAY_STATE = ("for ns in /var/run/docker/netns/1-*; do echo \"== $ns\"; nsenter --net=$ns bridge fdb show dev vxlan0; "
+                 "nsenter --net=$ns ip neigh; done; echo '== dockerd log'; "
+                 "grep -iE 'serf|memberlist|peer|vxlan' /var/log/docker.log | tail -n 40")
+
+
+def overlay_state(lab):
+    """For a failed check after n2 is rebuilt (seen only under the full suite's load, never alone): the
+    docker hosts' overlay state, and whether c2 reaches c1 once more time has passed."""
+    parts = ["--- %s\n%s%s" % (node, state.stdout, state.stderr)
+             for node, state in ((node, lab.sh(node, OVERLAY_STATE)) for node in ("n1", "n2"))]
+    parts.append("--- c2 reaches c1 after another 20 s of tries: %s" % ping(lab, "n2", "c2", "c1"))
+    return "\n".join(parts)
+
+
+def test_rebuilt_n2_rejoins_and_the_check_passes(lab, n2_rebuilt, overlay_passed):
+    assert n2_rebuilt.returncode == 0, n2_rebuilt.stdout[-3000:] + overlay_state(lab)
+    assert overlay_passed(n2_rebuilt), n2_rebuilt.stdout[-3000:] + overlay_state(lab)
 
 
 def test_rebuilt_n2_sees_the_network(lab, n2_rebuilt):
