@@ -83,14 +83,25 @@ def package_candidate(policy_text):
     return match.group(1) if match and match.group(1) != "(none)" else ""
 
 
-def read(daemon_json, dockerd, run_command, apt_cache=None):
+def json_file(path):
+    """exists, text, content and error (why it is not valid JSON) of a JSON file; content None unless valid."""
+    if not path or not os.path.exists(path):
+        return dict(exists=False, text="", content=None, error="")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    content, error = parse_daemon_json(text)
+    return dict(exists=True, text=text, content=content, error=error)
+
+
+def read(daemon_json, dockerd, run_command, apt_cache=None, record_file=""):
     """Facts for the caller; run_command(argv) -> (rc, stdout, stderr), as AnsibleModule's.
 
-    apt_cache: path of apt-cache, asked for the docker.io package's version when there is no dockerd."""
+    apt_cache: path of apt-cache, asked for the docker.io package's version when there is no dockerd.
+    record_file: a JSON file in which a role keeps the daemon.json settings it wrote ("": none)."""
     candidates = [dockerd] if dockerd else list(DOCKERD_PATHS)
     facts = dict(dockerd=find_dockerd(candidates), dockerd_candidates=candidates, version_text="",
                  store_backends=[], package_version="", command_lines=daemon_command_lines(),
-                 daemon_json=dict(exists=False, text="", content=None, error=""))
+                 daemon_json=json_file(daemon_json), record=json_file(record_file))
     if facts["dockerd"]:
         rc, out, err = run_command([facts["dockerd"], "--version"])
         facts["version_text"] = out.strip() if rc == 0 else ""
@@ -98,9 +109,4 @@ def read(daemon_json, dockerd, run_command, apt_cache=None):
     elif apt_cache:
         rc, out, err = run_command([apt_cache, "policy", "docker.io"])
         facts["package_version"] = package_candidate(out) if rc == 0 else ""
-    if os.path.exists(daemon_json):
-        with open(daemon_json, encoding="utf-8") as handle:
-            text = handle.read()
-        content, error = parse_daemon_json(text)
-        facts["daemon_json"] = dict(exists=True, text=text, content=content, error=error)
     return facts

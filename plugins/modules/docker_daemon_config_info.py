@@ -33,6 +33,13 @@ options:
     description: Path of dockerd; empty looks for C(/usr/sbin/dockerd), then C(/usr/bin/dockerd).
     type: path
     default: ""
+  record_file:
+    description:
+      - A JSON file in which a role keeps the daemon.json settings it wrote, so that it can take exactly
+        those out again (C(cnm.overlay.docker_engine) keeps its TCP API settings there). Returned as RV(record).
+      - Empty reads none.
+    type: path
+    default: ""
 seealso:
   - module: cnm.overlay.docker_cnm_network_info
 """
@@ -104,6 +111,11 @@ daemon_json:
     error:
       description: Why it is not valid JSON; empty when it is.
       type: str
+record:
+  description: The file named by O(record_file), in the same form as RV(daemon_json) (its C(exists) is false without one).
+  returned: always
+  type: dict
+  sample: {exists: true, content: {tlsverify: true, hosts: ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2376"]}}
 """
 
 import importlib.util
@@ -116,11 +128,12 @@ from ansible_collections.cnm.overlay.plugins.module_utils import _daemon_config
 def main():
     module = AnsibleModule(
         argument_spec=dict(daemon_json=dict(type="path", default="/etc/docker/daemon.json"),
-                           dockerd=dict(type="path", default="")),
+                           dockerd=dict(type="path", default=""),
+                           record_file=dict(type="path", default="")),
         supports_check_mode=True,
     )
     facts = _daemon_config.read(module.params["daemon_json"], module.params["dockerd"], module.run_command,
-                                apt_cache=module.get_bin_path("apt-cache"))
+                                apt_cache=module.get_bin_path("apt-cache"), record_file=module.params["record_file"])
     # The modules that need the SDK (community.docker's) run on the same Python as this one.
     module.exit_json(changed=False, docker_sdk=importlib.util.find_spec("docker") is not None, **facts)
 

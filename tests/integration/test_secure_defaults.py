@@ -2,6 +2,8 @@
 Consul ACLs with default deny and dockerd's own token, gossip encryption, secrets 0600 and never
 shown, and the engine's TCP API only with TLS client verification."""
 
+import json
+
 import pytest
 
 from cnm_test_runner import REPO, sign
@@ -247,6 +249,40 @@ def test_an_expired_client_certificate_for_the_store_is_refused_naming_it(expire
 
 def test_an_expired_client_certificate_for_the_store_leaves_daemon_json_unchanged(expired_client_cert):
     assert expired_client_cert[1] == expired_client_cert[2]
+
+
+TCP_API_KEYS = {"hosts", "tlsverify", "tlscacert", "tlscert", "tlskey"}
+
+
+@pytest.fixture
+def engine_tcp_closed(lab, store_tls, play_once):
+    """site.yml again without the engines' TCP API (TLS to the store kept): docker_engine closes what it opened."""
+    return play_once("site-engine-tcp-closed", SITE, lab.inventory, tls_vars("kv"))
+
+
+def test_site_without_the_tcp_api_converges(engine_tcp_closed):
+    assert engine_tcp_closed.returncode == 0, engine_tcp_closed.stdout[-3000:]
+
+
+def test_closed_tcp_api_no_longer_answers(lab, engine_tcp_closed):
+    assert tls_curl(lab, "https://n2:2376/version").returncode != 0
+
+
+def test_closed_tcp_api_settings_are_out_of_daemon_json(lab, engine_tcp_closed):
+    assert not TCP_API_KEYS & set(json.loads(lab.daemon_json("n2")))
+
+
+def test_closed_tcp_api_keeps_the_cluster_store(lab, engine_tcp_closed):
+    assert lab.docker_info("n2")["ClusterStore"].startswith("consul://")
+
+
+def test_closed_tcp_api_record_is_gone(lab, engine_tcp_closed):
+    assert lab.sh("n2", "test -e /etc/docker/cnm-overlay-tcp-api.json").returncode == 1
+
+
+def test_closed_tcp_api_rerun_changes_nothing(lab, engine_tcp_closed, play_once, changed_count):
+    result = play_once("site-engine-tcp-closed-again", SITE, lab.inventory, tls_vars("kv"))
+    assert result.returncode == 0 and changed_count(result.stdout) == 0, result.stdout[-3000:]
 
 
 @pytest.fixture(scope="module")

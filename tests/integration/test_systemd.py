@@ -61,6 +61,10 @@ def environ(lab, node, pid):
     return lab.sh(node, "tr '\\0' '\\n' < /proc/%s/environ" % pid, check=True).stdout.splitlines()
 
 
+def command_line(lab, node, pid):
+    return lab.sh(node, "tr '\\0' ' ' < /proc/%s/cmdline" % pid, check=True).stdout
+
+
 def docker_token(lab):
     return lab.sh("kv", "cat %s" % TOKEN_FILE, check=True).stdout.strip()
 
@@ -147,7 +151,7 @@ def test_tls_tcp_api_answers_a_client_certificate(lab, engine_tls):
 
 def test_tls_tcp_api_dockerd_runs_without_host_flags(lab, engine_tls):
     pid = unit_property(lab, "n2", "docker", "MainPID")
-    assert "-H" not in lab.sh("n2", "tr '\\0' ' ' < /proc/%s/cmdline" % pid, check=True).stdout.split()
+    assert "-H" not in command_line(lab, "n2", pid).split()
 
 
 def test_tls_tcp_api_local_clients_still_use_the_units_socket(lab, engine_tls):
@@ -158,6 +162,34 @@ def test_tls_tcp_api_local_clients_still_use_the_units_socket(lab, engine_tls):
 def test_tls_tcp_api_second_run_changes_nothing(engine_tls_again, changed_count):
     assert engine_tls_again.returncode == 0, engine_tls_again.stdout[-3000:]
     assert changed_count(engine_tls_again.stdout) == 0
+
+
+@pytest.fixture
+def engine_tcp_closed(lab, engine_tls_again, play_once):
+    """site.yml again without the TCP API: docker_engine takes its settings and its drop-in out again."""
+    return play_once("site-engine-tcp-closed", SITE, lab.inventory)
+
+
+def test_closed_tcp_api_site_converges(engine_tcp_closed):
+    assert engine_tcp_closed.returncode == 0, engine_tcp_closed.stdout[-3000:]
+
+
+def test_closed_tcp_api_no_longer_answers(lab, engine_tcp_closed):
+    assert tls_curl(lab, "https://n2:2376/version").returncode != 0
+
+
+def test_closed_tcp_api_dockerd_is_socket_activated_again(lab, engine_tcp_closed):
+    pid = unit_property(lab, "n2", "docker", "MainPID")
+    assert " -H fd:// " in " %s " % command_line(lab, "n2", pid)
+
+
+def test_closed_tcp_api_drop_in_is_gone(lab, engine_tcp_closed):
+    assert "cnm-overlay-tcp.conf" not in unit_property(lab, "n2", "docker", "DropInPaths")
+
+
+def test_closed_tcp_api_second_run_changes_nothing(lab, engine_tcp_closed, play_once, changed_count):
+    result = play_once("site-engine-tcp-closed-again", SITE, lab.inventory)
+    assert result.returncode == 0 and changed_count(result.stdout) == 0, result.stdout[-3000:]
 
 
 # The other generations on systemd: bookworm (kv mode with etcd, the package's unit and the role's drop-in)

@@ -73,3 +73,18 @@ def test_read_asks_apt_cache_only_without_dockerd(tmp_path):
     assert (present["package_version"], present["version_text"], present["store_backends"]) == \
         ("", "Docker version 20.10.5+dfsg1, build 55c4c88", ["etcd"])
     assert calls == [["/usr/bin/apt-cache", "policy", "docker.io"], [str(tmp_path / "dockerd"), "--version"]]
+
+
+def test_read_returns_the_record_file_when_one_is_named(tmp_path):
+    record = tmp_path / "record.json"
+    record.write_text('{"tlsverify": true}')
+    facts = dc.read(str(tmp_path / "daemon.json"), str(tmp_path / "dockerd"), run_command=None,
+                    record_file=str(record))
+    assert facts["record"] == dict(exists=True, text='{"tlsverify": true}', content={"tlsverify": True}, error="")
+
+
+def test_read_reports_no_record_without_a_record_file_or_when_it_is_missing(tmp_path):
+    unnamed = dc.read(str(tmp_path / "daemon.json"), str(tmp_path / "dockerd"), run_command=None)
+    missing = dc.read(str(tmp_path / "daemon.json"), str(tmp_path / "dockerd"), run_command=None,
+                      record_file=str(tmp_path / "record.json"))
+    assert unnamed["record"]["exists"] is False and missing["record"]["exists"] is False
