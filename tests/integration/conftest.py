@@ -77,6 +77,10 @@ class Lab:
         """The PID of the running dockerd ('' when none runs: its pid file can outlive a killed dockerd)."""
         return self.sh(node, "pidof dockerd").stdout.strip()
 
+    def load_sandbox(self, node):
+        """Put the sandbox image on a node that is not one of the lab's docker hosts (they have it)."""
+        self._lab.load_sandbox(self.container(node))
+
     def address(self, node):
         return self.sh(node, "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1", check=True).stdout.strip()
 
@@ -140,11 +144,13 @@ def _module_labs_down(_labs):
 
 @pytest.fixture(scope="session")
 def inventory_file(tmp_path_factory):
-    """Write an inventory of lab nodes in other groups: {group: {alias: host_vars}} -> path."""
-    def write(groups):
+    """Write an inventory of lab nodes in other groups: {group: {alias: host_vars}} -> path.
+
+    The hosts of a group are in the order of their aliases, or as given with keep_order."""
+    def write(groups, keep_order=False):
         inventory = {"all": {"children": {group: {"hosts": hosts} for group, hosts in groups.items()}}}
         path = tmp_path_factory.mktemp("inventory") / "hosts.yml"
-        path.write_text(yaml.safe_dump(inventory), encoding="utf-8")
+        path.write_text(yaml.safe_dump(inventory, sort_keys=not keep_order), encoding="utf-8")
         return str(path)
     return write
 
