@@ -81,6 +81,11 @@ class Lab:
         """Put the sandbox image on a node that is not one of the lab's docker hosts (they have it)."""
         self._lab.load_sandbox(self.container(node))
 
+    def overlay_address(self, node, container):
+        """A container's address on the site's network, multi."""
+        return self.sh(node, "docker inspect -f '{{.NetworkSettings.Networks.multi.IPAddress}}' %s" % container,
+                       check=True).stdout.strip()
+
     def address(self, node):
         return self.sh(node, "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1", check=True).stdout.strip()
 

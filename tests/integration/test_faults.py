@@ -82,11 +82,6 @@ def ping(lab, node, container, target):
     return lab.sh(node, "docker exec %s sh -c '%s'" % (container, script), timeout=90).returncode == 0
 
 
-def overlay_address(lab, node, container):
-    return lab.sh(node, "docker inspect -f '{{.NetworkSettings.Networks.multi.IPAddress}}' %s" % container,
-                  check=True).stdout.strip()
-
-
 # 1. Store down before converge -------------------------------------------------------------
 
 # How the store's port on kv is made unreachable for the docker hosts, and what the run must add
@@ -161,7 +156,7 @@ def test_traffic_flows_by_name_with_the_store_stopped(lab, store_stopped, node, 
 
 
 def test_traffic_flows_by_address_with_the_store_stopped(lab, store_stopped):
-    assert ping(lab, "n2", "c2", overlay_address(lab, "n1", "c1"))
+    assert ping(lab, "n2", "c2", lab.overlay_address("n1", "c1"))
 
 
 @pytest.fixture(scope="module")

@@ -175,8 +175,7 @@ def test_c2_reaches_c1_by_name_after_the_restart(lab, restarted):
 
 
 def test_c2_reaches_c1_by_address_after_the_restart(lab, restarted):
-    address = lab.sh("n1", "docker inspect -f '{{.NetworkSettings.Networks.multi.IPAddress}}' c1", check=True).stdout.strip()
-    result = ping(lab, "n2", "c2", address)
+    result = ping(lab, "n2", "c2", lab.overlay_address("n1", "c1"))
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -169,8 +169,7 @@ def test_recreated_network_has_the_new_subnet_on_every_docker_host(lab, recreate
 
 
 def test_c1_has_an_address_in_the_new_subnet(lab, recreated):
-    address = lab.sh("kv", "docker inspect -f '{{.NetworkSettings.Networks.multi.IPAddress}}' c1", check=True).stdout
-    assert address.startswith("10.20.0.")
+    assert lab.overlay_address("kv", "c1").startswith("10.20.0.")
 
 
 def test_rerun_after_the_remake_changes_nothing(recreated, moved_inventory, changed_count):
