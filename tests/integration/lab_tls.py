@@ -35,9 +35,14 @@ def tls_curl(lab, url, client=True):
     return lab.sh("n1", "curl -s --cacert %s/ca.pem%s %s" % (TLS_DIR, cert, url))
 
 
-def run_with_engine_tls(lab, once, play_once, tmp_path_factory, site):
-    """site.yml run again with the engines' TCP API on 2376 (TLS, client certificates verified); the PKI is made
-    once per test module (kv's key for the consul user)."""
+def engine_pki(lab, once, tmp_path_factory):
+    """The PKI for the engines' TCP API, made once per test module (kv's key for the consul user)."""
     if "pki" not in once:
         once["pki"] = pki(lab, tmp_path_factory, owner="consul")
+    return once["pki"]
+
+
+def run_with_engine_tls(lab, once, play_once, tmp_path_factory, site):
+    """site.yml run again with the engines' TCP API on 2376 (TLS, client certificates verified)."""
+    engine_pki(lab, once, tmp_path_factory)
     return play_once("site-engine-tls", site, lab.inventory, ENGINE_TCP)

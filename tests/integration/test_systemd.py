@@ -2,8 +2,8 @@
 PID 1, lab/cnm_lab.py up --init systemd): Consul and the engine run as the packages' units, dockerd
 gets the store's token through a drop-in's environment file, and a daemon option dockerd refuses is
 rolled back although the unit's Restart= used up systemd's start limit, and the engine's TCP API (TLS) opened
-although Debian's unit starts dockerd with -H fd://. Then site.yml and its re-run on
-bookworm (etcd as the store, its unit with the role's drop-in) and trixie (swarm mode) with systemd.
+although Debian's unit starts dockerd with -H fd://, and closed again (also in a run whose restart fails).
+Then site.yml and its re-run on bookworm (etcd as the store, its unit with the role's drop-in) and trixie (swarm mode) with systemd.
 One fact per test."""
 
 import json
@@ -11,7 +11,7 @@ import json
 import pytest
 
 from cnm_test_runner import REPO
-from lab_tls import ENGINE_TCP, run_with_engine_tls, tls_curl
+from lab_tls import ENGINE_TCP, engine_pki, run_with_engine_tls, tls_curl
 
 SITE = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
 NODES = ("n1", "n2")
@@ -40,11 +40,16 @@ def second_run(lab, first_run, play_once):
     return play_once("site-again", SITE, lab.inventory)
 
 
+def daemon_jsons(lab, once, key):
+    """Every docker host's daemon.json, read once under key (before a fault)."""
+    if key not in once:
+        once[key] = {node: lab.daemon_json(node) for node in NODES}
+    return once[key]
+
+
 @pytest.fixture
 def before_fault(lab, second_run, once):
-    if "daemon_json" not in once:
-        once["daemon_json"] = {node: lab.daemon_json(node) for node in NODES}
-    return once["daemon_json"]
+    return daemon_jsons(lab, once, "daemon_json")
 
 
 @pytest.fixture
@@ -113,16 +118,6 @@ def test_second_run_changes_nothing(second_run, changed_count):
     assert changed_count(second_run.stdout) == 0
 
 
-def test_refused_option_fails_with_the_daemons_own_error(refused, flat):
-    assert refused.returncode != 0
-    assert 'the daemon said "unable to parse logging level: verbose"' in flat(refused)
-
-
-def test_refused_option_engine_runs_again_with_the_previous_daemon_json(refused, flat):
-    assert "daemon.json was rolled back and the engine restarted: it runs again with the previous daemon.json." \
-        in flat(refused)
-
-
 def test_refused_option_daemon_json_is_back_on_every_host(lab, before_fault, refused):
     assert {node: lab.daemon_json(node) for node in NODES} == before_fault
 
@@ -132,7 +127,27 @@ def test_refused_option_docker_unit_is_active_again(lab, refused):
 
 
 @pytest.fixture
-def engine_tls(lab, refused, once, play_once, tmp_path_factory):
+def open_refused(lab, before_fault, refused, once, play_once, tmp_path_factory):
+    """The TCP API opened in the same run as a daemon option dockerd refuses: the new drop-in goes with the rollback."""
+    engine_pki(lab, once, tmp_path_factory)
+    return play_once("site-engine-tcp-open-refused", SITE, lab.inventory, ENGINE_TCP + list(BAD_OPTION))
+
+
+def test_open_refused_daemon_json_is_back_on_every_host(lab, before_fault, open_refused):
+    assert {node: lab.daemon_json(node) for node in NODES} == before_fault
+
+
+def test_open_refused_drop_in_is_removed_again(lab, open_refused):
+    assert unit_property(lab, "n1", "docker", "DropInPaths").split() == [DROP_IN]
+
+
+def test_open_refused_dockerd_is_socket_activated_as_before(lab, open_refused):
+    pid = unit_property(lab, "n1", "docker", "MainPID")
+    assert " -H fd:// " in " %s " % command_line(lab, "n1", pid)
+
+
+@pytest.fixture
+def engine_tls(lab, open_refused, once, play_once, tmp_path_factory):
     return run_with_engine_tls(lab, once, play_once, tmp_path_factory, SITE)
 
 
@@ -165,7 +180,47 @@ def test_tls_tcp_api_second_run_changes_nothing(engine_tls_again, changed_count)
 
 
 @pytest.fixture
-def engine_tcp_closed(lab, engine_tls_again, play_once):
+def tls_daemon_json(lab, engine_tls_again, once):
+    return daemon_jsons(lab, once, "tls_daemon_json")
+
+
+@pytest.fixture
+def close_refused(lab, tls_daemon_json, play_once):
+    """The TCP API closed in the same run as a daemon option dockerd refuses: the restart fails and is rolled back."""
+    return play_once("site-engine-tcp-close-refused", SITE, lab.inventory, BAD_OPTION)
+
+
+def test_close_refused_daemon_json_is_back_on_every_host(lab, tls_daemon_json, close_refused):
+    assert {node: lab.daemon_json(node) for node in NODES} == tls_daemon_json
+
+
+def test_close_refused_drop_in_is_back(lab, close_refused):
+    assert "cnm-overlay-tcp.conf" in unit_property(lab, "n1", "docker", "DropInPaths")
+
+
+def test_close_refused_tcp_api_answers_again(lab, close_refused):
+    assert '"ApiVersion"' in tls_curl(lab, "https://n1:2376/version").stdout
+
+
+# The three runs with the refused option (before the TCP API, opening it, closing it), by their kept results.
+REFUSED_RUNS = ("refused", "open_refused", "close_refused")
+
+
+@pytest.mark.parametrize("run", REFUSED_RUNS)
+def test_refused_option_fails_with_the_daemons_own_error(request, run, flat):
+    result = request.getfixturevalue(run)
+    assert result.returncode != 0
+    assert 'the daemon said "unable to parse logging level: verbose"' in flat(result)
+
+
+@pytest.mark.parametrize("run", REFUSED_RUNS)
+def test_refused_option_engine_runs_again_with_the_previous_daemon_json(request, run, flat):
+    assert "daemon.json was rolled back and the engine restarted: it runs again with the previous daemon.json." \
+        in flat(request.getfixturevalue(run))
+
+
+@pytest.fixture
+def engine_tcp_closed(lab, close_refused, play_once):
     """site.yml again without the TCP API: docker_engine takes its settings and its drop-in out again."""
     return play_once("site-engine-tcp-closed", SITE, lab.inventory)
 
@@ -185,6 +240,11 @@ def test_closed_tcp_api_dockerd_is_socket_activated_again(lab, engine_tcp_closed
 
 def test_closed_tcp_api_drop_in_is_gone(lab, engine_tcp_closed):
     assert "cnm-overlay-tcp.conf" not in unit_property(lab, "n2", "docker", "DropInPaths")
+
+
+def test_closed_tcp_api_leaves_no_set_aside_drop_in(lab, engine_tcp_closed):
+    assert lab.sh("n2", "ls /etc/systemd/system/docker.service.d", check=True).stdout.split() == [
+        "cnm-overlay-store.conf"]
 
 
 def test_closed_tcp_api_second_run_changes_nothing(lab, engine_tcp_closed, play_once, changed_count):
