@@ -1,5 +1,6 @@
 """Faults in swarm mode, on one trixie lab (`fault-swarm`; n1 the manager, n2 a worker), in order:
 
+- a run whose --limit leaves out a docker host stops before any change (the swarm needs them all);
 - the manager's engine restarts (through its service): once it is back a re-run of site.yml
   converges and the overlay check passes;
 - the worker is lost (its lab container removed): the swarm shows it down; playbooks/remove_host.yml
@@ -40,6 +41,12 @@ def converged(lab):
 def test_swarm_converges(converged, overlay_passed):
     assert converged.returncode == 0, converged.stdout[-3000:]
     assert overlay_passed(converged), converged.stdout[-3000:]
+
+
+def test_limit_leaving_out_a_docker_host_stops_before_any_change(lab, converged, flat, changed_count):
+    result = run_playbook(SITE, inventory=lab.inventory, extra_args=["--limit", "n2"])
+    assert result.returncode != 0 and changed_count(result.stdout) == 0
+    assert "Swarm mode: site.yml needs every docker host in the run, and --limit leaves out n1" in flat(result)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,12 @@ docker hosts as well; then the network's subnet changes. One fact per test.
    stops and says how to make it anew; with it, a container that is not the overlay check's on the
    network stops the run, named, before any change; with only c1 and c2 on it, the network is made anew
    and c1 and c2 with it.
+4. Runs with --limit n2 (neither the store's host nor a check host): the store's token and address are
+   read from kv, not lost from n2's daemon.json and environment; the overlay check is skipped, saying why;
+   a daemon.json broken by hand on n2 is repaired without touching kv's and n1's engines.
 """
+
+import json
 
 import pytest
 
@@ -175,3 +180,56 @@ def test_c1_has_an_address_in_the_new_subnet(lab, recreated):
 def test_rerun_after_the_remake_changes_nothing(recreated, moved_inventory, changed_count):
     result = run_playbook(SITE, inventory=moved_inventory, extra_args=NEW_SUBNET + RECREATE)
     assert result.returncode == 0 and changed_count(result.stdout) == 0, result.stdout[-3000:]
+
+
+LIMIT_N2 = NEW_SUBNET + RECREATE + ["--limit", "n2"]
+
+
+def store_token_of_dockerd(lab, node):
+    environ = lab.sh(node, "tr '\\0' '\\n' < /proc/%s/environ" % lab.dockerd_pid(node), check=True).stdout.splitlines()
+    return [line.split("=", 1)[1] for line in environ if line.startswith("CONSUL_HTTP_TOKEN=")]
+
+
+@pytest.fixture(scope="module")
+def limited(lab, recreated, moved_inventory):
+    """site.yml with --limit n2 on the converged site."""
+    return run_playbook(SITE, inventory=moved_inventory, extra_args=LIMIT_N2)
+
+
+def test_limited_run_changes_nothing(limited, changed_count):
+    assert limited.returncode == 0 and changed_count(limited.stdout) == 0, limited.stdout[-3000:]
+
+
+def test_limited_run_says_the_overlay_check_is_skipped_and_why(limited, flat):
+    assert "Overlay check skipped: --limit leaves out kv, n1 (the check hosts are kv, n1)" in flat(limited)
+
+
+@pytest.fixture(scope="module")
+def before_repair(lab, limited):
+    """n2's daemon.json loses its cluster-store by hand; kv's and n1's engines as they run before the repair."""
+    config = json.loads(lab.daemon_json("n2"))
+    del config["cluster-store"]
+    lab.write_file("n2", "/etc/docker/daemon.json", json.dumps(config).encode())
+    return {node: lab.dockerd_pid(node) for node in ("kv", "n1")}
+
+
+@pytest.fixture(scope="module")
+def repaired(lab, before_repair, moved_inventory):
+    return run_playbook(SITE, inventory=moved_inventory, extra_args=LIMIT_N2)
+
+
+def test_limited_repair_converges(repaired):
+    assert repaired.returncode == 0, repaired.stdout[-3000:]
+
+
+def test_limited_repair_gives_n2_the_store_address_of_kv(lab, repaired):
+    assert lab.docker_info("n2")["ClusterStore"] == "consul://%s:8500" % lab.address("kv")
+
+
+def test_limited_repair_keeps_dockerds_store_token(lab, repaired):
+    token = lab.sh("kv", "cat /etc/cnm-overlay/consul/docker.token", check=True).stdout.strip()
+    assert store_token_of_dockerd(lab, "n2") == [token]
+
+
+def test_limited_repair_leaves_the_other_engines_running(lab, before_repair, repaired):
+    assert {node: lab.dockerd_pid(node) for node in ("kv", "n1")} == before_repair
