@@ -11,7 +11,8 @@ docker hosts as well; then the network's subnet changes. One fact per test.
    and c1 and c2 with it.
 4. Runs with --limit n2 (neither the store's host nor a check host): the store's token and address are
    read from kv, not lost from n2's daemon.json and environment; the overlay check is skipped, saying why;
-   a daemon.json broken by hand on n2 is repaired without touching kv's and n1's engines.
+   a daemon.json broken by hand on n2 is repaired without touching kv's and n1's engines; a subnet change
+   that would make the network anew stops, since the limit hides the other hosts' containers.
 """
 
 import json
@@ -233,3 +234,20 @@ def test_limited_repair_keeps_dockerds_store_token(lab, repaired):
 
 def test_limited_repair_leaves_the_other_engines_running(lab, before_repair, repaired):
     assert {node: lab.dockerd_pid(node) for node in ("kv", "n1")} == before_repair
+
+
+@pytest.fixture(scope="module")
+def limited_recreate(lab, repaired, moved_inventory):
+    """Yet another subnet with cnm_overlay_network_recreate, but --limit n2."""
+    return run_playbook(SITE, inventory=moved_inventory,
+                        extra_args=["-e", "cnm_overlay_subnet=10.30.0.0/24"] + RECREATE + ["--limit", "n2"])
+
+
+def test_limited_recreate_stops_naming_the_hosts_left_out(limited_recreate, flat):
+    assert limited_recreate.returncode != 0
+    assert "but --limit leaves out kv, n1, whose containers on it this run cannot see" in flat(limited_recreate), \
+        limited_recreate.stdout[-3000:]
+
+
+def test_limited_recreate_keeps_the_network(lab, limited_recreate):
+    assert subnet(lab, "n2") == "10.20.0.0/24"
