@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import re
 import time
 import traceback
 
@@ -31,6 +32,9 @@ from ansible_collections.cnm.overlay.plugins.module_utils._ipam import (
 )
 
 PREDEFINED_NETWORKS = ("bridge", "host", "none")
+# What a network this module makes may be called: Docker's rule for container and volume names. The daemon takes
+# more for networks, but a "/" then breaks its own API paths (the endpoints of such a network cannot be managed).
+NETWORK_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 # Driver options the daemon adds on its own: compared only when the user gives them.
 DAEMON_DRIVER_OPTIONS = ("com.docker.network.driver.overlay.vxlanid_list",)
 # Options the daemon silently ignores when spoken to with an older API version.
@@ -138,6 +142,9 @@ class NetworkSpec(object):
             errors.append("%sname is empty: give the network a name." % prefix)
         if self.state == "absent":
             return errors
+        if self.name and self.name.strip() and not NETWORK_NAME.match(self.name):
+            errors.append("%sname %s is not a network name Docker serves well: use letters, digits, '_', '.' and '-',"
+                          " starting with a letter or digit." % (prefix, self.name))
         for option, values in sorted(self.raw_dicts.items()):
             for key, value in sorted((values or {}).items()):
                 # The daemon takes strings only; a nested value would be sent as Python's repr.

@@ -38,7 +38,7 @@ FIXES = {
     "advertise": "set cnm_overlay_advertise_interface (or preflight_advertise) to an interface"
                  " or address that exists on every docker host",
     "subnets": "choose overlay subnets (cnm_overlay_subnet / preflight_subnets) outside every"
-               " route and address of the docker hosts",
+               " route and address of the docker hosts, in CIDR notation (10.10.0.0/24)",
     "vxlan": "the kernel needs VXLAN support (CONFIG_VXLAN, `modprobe vxlan`) and the"
              " privilege to create network namespaces",
     "ipsec": "an encrypted overlay needs IPsec ESP with AES-GCM in the kernel (CONFIG_INET_ESP, CONFIG_CRYPTO_GCM,"
@@ -419,13 +419,26 @@ def render_table(report):
     return lines + notes
 
 
+# The final error quotes this many different reasons of one check; the table above has them all.
+QUOTED_REASONS = 2
+
+
 def failure_message(report):
-    """The final error: each failing check once, the hosts it failed on, and its fix."""
+    """The final error: each failing check once, the hosts it failed on, its fix, and what was found
+    (the fix alone can mislead: a subnet that is no CIDR at all does not overlap anything)."""
     by_check = {}
-    for host, check, _reason in report["failed"]:
+    reasons = {}
+    for host, check, reason in report["failed"]:
         by_check.setdefault(check, []).append(host)
+        if reason and reason not in reasons.setdefault(check, []):
+            reasons[check].append(reason)
     # The store is named by its URL: which store the hosts could not reach is said at once.
     names = {"store": ("store %s" % report.get("store_url", "")).strip()}
-    parts = ["%s failed on %s: %s" % (names.get(check, check), ", ".join(hosts), FIXES.get(check, "see the table above"))
-             for check, hosts in sorted(by_check.items(), key=lambda item: report["checks"].index(item[0]))]
+    parts = []
+    for check, hosts in sorted(by_check.items(), key=lambda item: report["checks"].index(item[0])):
+        found = reasons.get(check, [])
+        quoted = "; ".join(found[:QUOTED_REASONS]) + ("; ..." if len(found) > QUOTED_REASONS else "")
+        parts.append("%s failed on %s: %s%s" % (names.get(check, check), ", ".join(hosts),
+                                                FIXES.get(check, "see the table above"),
+                                                " (found: %s)" % quoted if quoted else ""))
     return "Preflight found %d problem(s) before any change was made. %s." % (len(report["failed"]), ". ".join(parts))

@@ -40,6 +40,8 @@ options:
     description:
       - Name of the network.
       - Required unless O(networks) is given; mutually exclusive with it.
+      - With O(state=present), letters, digits, V(_), V(.) and V(-), starting with a letter or digit (Docker's rule
+        for container and volume names; the daemon takes more for networks, but a V(/) breaks its API paths).
     type: str
     aliases: [network_name]
   state:

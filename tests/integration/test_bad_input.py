@@ -534,6 +534,12 @@ ROLE_CASES = [
     role_case("kv-store-group-empty", "site", {},
               "inventory group kv_store", "add the KV store host(s) to kv_store",
               groups={"kv_store": [], "docker_hosts": ["n1", "n2"]}, playbook=SITE),
+    # site.yml: its own settings (the playbook's variables go in with -e)
+    role_case("check-hosts-unknown", "site", dict(cnm_overlay_check_hosts=["n1", "n9"]),
+              "cnm_overlay_check_hosts must be a list of hosts of the group docker_hosts (n1, n2)",
+              'it is ["n1", "n9"]', "Nothing was changed", playbook=SITE),
+    role_case("check-hosts-a-string", "site", dict(cnm_overlay_check_hosts="n1,n2"),
+              "cnm_overlay_check_hosts must be a list", 'it is "n1,n2"', playbook=SITE),
 ]
 
 
@@ -549,11 +555,13 @@ def test_role_bad_input(lab_for, inventory_file, playbook_runner, flat, spec, ex
     lab = lab_for(spec["lab"])
     inventory = _inventory(lab, spec, inventory_file)
     before = lab_state(lab)
+    extra_args = []
     if spec["playbook"]:
         playbook = "- name: The whole playbook\n  ansible.builtin.import_playbook: %s\n" % (REPO / spec["playbook"])
+        extra_args = ["-e", json.dumps(spec["variables"])] if spec["variables"] else []
     else:
         playbook = ROLE_PLAY.format(role=spec["role"], hosts=spec["hosts"], variables=json.dumps(spec["variables"]))
-    result = playbook_runner(playbook, inventory=inventory)
+    result = playbook_runner(playbook, inventory=inventory, extra_args=extra_args)
     log = flat(result)
     print("\n".join(line for line in result.stdout.splitlines() if "[ERROR]" in line))
     after = lab_state(lab)

@@ -1,5 +1,7 @@
 """Unit tests of the network spec: option normal forms and difference detection (pure)."""
 
+import pytest
+
 from ansible_collections.cnm.overlay.plugins.module_utils import _network as net
 
 
@@ -132,6 +134,18 @@ def test_endpoint_summary_skips_the_load_balancer_and_names_hosts():
                                     {"Name": "db", "EndpointID": "e4", "Info": {"Host IP": "10.0.0.2"}}]}},
     }
     assert net.endpoint_summary(network) == ["web (this host)", "ep-123 (remote)", "db (10.0.0.2)"]
+
+
+@pytest.mark.parametrize("name", ["bad/name", "with space", "-leading-dash", "ümlaut"])
+def test_a_name_docker_cannot_serve_is_refused_naming_the_rule(name):
+    assert spec(name=name).validate() == [
+        "name %s is not a network name Docker serves well: use letters, digits, '_', '.' and '-',"
+        " starting with a letter or digit." % name]
+
+
+@pytest.mark.parametrize("name", ["multi", "cnm_net.v2", "10net"])
+def test_usual_names_are_taken(name):
+    assert spec(name=name).validate() == []
 
 
 def test_nested_label_and_option_values_are_refused_naming_the_key():

@@ -256,6 +256,21 @@ def test_failure_message_names_each_failing_check_once_with_its_fix():
     assert message.count("advertise failed on n1, n2: set cnm_overlay_advertise_interface") == 1
 
 
+def test_failure_message_quotes_what_was_found_once():
+    message = pf.failure_message(pf.evaluate(["n1", "n2"], _fleet(), dict(SETTINGS, subnets="banana")))
+    assert message.endswith("subnets failed on n1, n2: choose overlay subnets (cnm_overlay_subnet / preflight_subnets)"
+                            " outside every route and address of the docker hosts, in CIDR notation (10.10.0.0/24)"
+                            " (found: banana is not a subnet in CIDR notation (e.g. 10.10.0.0/24)).")
+
+
+def test_failure_message_quotes_every_different_reason():
+    facts = _fleet()
+    facts["n1"]["advertise"]["problem"] = "ens9 is neither an interface nor an address of this host"
+    facts["n2"]["advertise"]["problem"] = "ens9 has no IPv4 address"
+    message = pf.failure_message(pf.evaluate(["n1", "n2"], facts, SETTINGS))
+    assert "(found: ens9 is neither an interface nor an address of this host; ens9 has no IPv4 address)" in message
+
+
 def test_failure_message_names_the_store_url():
     facts = _fleet()
     facts["n2"]["store"] = [{"url": "http://kv:8500/v1/status/leader", "status": -1, "msg": "timed out"}]
