@@ -381,6 +381,9 @@ ROLE_CASES = [
     role_case("advertise-address-of-another-host", "docker_cluster_store",
               dict(docker_cluster_store_url="consul://kv:8500", docker_cluster_store_advertise="10.203.99.9:2376"),
               '"10.203.99.9" is neither an interface nor an address', "docker_cluster_store_advertise", hosts="n1"),
+    role_case("advertise-port-out-of-range", "docker_cluster_store",
+              dict(docker_cluster_store_url="consul://kv:8500", docker_cluster_store_advertise_port=99999),
+              "with a port from 1 to 65535", "got 'eth0:99999'", hosts="n1"),
     role_case("advertise-without-port", "docker_cluster_store",
               dict(docker_cluster_store_url="consul://kv:8500", docker_cluster_store_advertise="eth0"),
               "docker_cluster_store_advertise like eth0:2376", "got 'eth0'", hosts="n1"),
@@ -499,6 +502,9 @@ ROLE_CASES = [
               "overlay_check_hosts must name at least two hosts of this play", "got ['n1']"),
     role_case("host-not-in-play", "overlay_check", dict(overlay_check_network="multi", overlay_check_hosts=["n1", "n9"]),
               "overlay_check_hosts must name at least two hosts of this play", "n9"),
+    role_case("wait-not-positive", "overlay_check",
+              dict(overlay_check_network="multi", overlay_check_hosts=["n1", "n2"], overlay_check_wait_timeout=0),
+              "overlay_check_wait_timeout (cnm_overlay_check_wait_timeout in site.yml) must be a positive number"),
     role_case("ping-count-not-a-number", "overlay_check",
               dict(overlay_check_network="multi", overlay_check_hosts=["n1", "n2"], overlay_check_ping_count="many"),
               "overlay_check_ping_count", "int"),
@@ -536,10 +542,14 @@ ROLE_CASES = [
               groups={"kv_store": [], "docker_hosts": ["n1", "n2"]}, playbook=SITE),
     # site.yml: its own settings (the playbook's variables go in with -e)
     role_case("check-hosts-unknown", "site", dict(cnm_overlay_check_hosts=["n1", "n9"]),
-              "cnm_overlay_check_hosts must be a list of hosts of the group docker_hosts (n1, n2)",
-              'it is ["n1", "n9"]', "Nothing was changed", playbook=SITE),
+              'cnm_overlay_check_hosts must be a list of hosts of the group docker_hosts (n1, n2); it is ["n1", "n9"].',
+              "Nothing was changed", playbook=SITE),
     role_case("check-hosts-a-string", "site", dict(cnm_overlay_check_hosts="n1,n2"),
               "cnm_overlay_check_hosts must be a list", 'it is "n1,n2"', playbook=SITE),
+    role_case("advertise-port-out-of-range", "site", dict(cnm_overlay_advertise_port=99999),
+              "cnm_overlay_advertise_port must be a port from 1 to 65535; it is 99999.", playbook=SITE),
+    role_case("check-wait-not-positive", "site", dict(cnm_overlay_check_wait_timeout=-1),
+              "cnm_overlay_check_wait_timeout must be a positive number of seconds; it is -1.", playbook=SITE),
 ]
 
 
