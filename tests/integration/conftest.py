@@ -77,6 +77,14 @@ class Lab:
         """The PID of the running dockerd ('' when none runs: its pid file can outlive a killed dockerd)."""
         return self.sh(node, "pidof dockerd").stdout.strip()
 
+    def environ(self, node, pid):
+        """The environment of a process on a node, one NAME=value per line."""
+        return self.sh(node, "tr '\\0' '\\n' < /proc/%s/environ" % pid, check=True).stdout.splitlines()
+
+    def kept_secret(self, name):
+        """A secret consul_kv keeps on kv (docker.token, management.token, ...)."""
+        return self.sh("kv", "cat /etc/cnm-overlay/consul/%s" % name, check=True).stdout.strip()
+
     def load_sandbox(self, node):
         """Put the sandbox image on a node that is not one of the lab's docker hosts (they have it)."""
         self._lab.load_sandbox(self.container(node))

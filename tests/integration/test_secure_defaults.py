@@ -37,10 +37,6 @@ def second_run(lab, first_run, play_once):
     return play_once("site-again", SITE, lab.inventory)
 
 
-def secret(lab, name):
-    return lab.sh("kv", "cat %s/%s" % (SECRETS, name), check=True).stdout.strip()
-
-
 def consul(lab, path, token=None, method="GET", data=None):
     """HTTP status and body of a request to the store's API from n1 (a docker host)."""
     command = "curl -s -w '\\n%%{http_code}' -X %s" % method
@@ -67,29 +63,28 @@ def test_anonymous_kv_write_is_refused(lab, first_run):
 
 def test_docker_keys_are_read_with_the_docker_token(lab, first_run):
     network_id = lab.sh("n1", "docker network inspect -f '{{.Id}}' %s" % NETWORK, check=True).stdout.strip()
-    assert network_id in consul(lab, "/v1/kv/docker/network/v1.0/network/?keys", token=secret(lab, "docker.token"))[1]
+    assert network_id in consul(lab, "/v1/kv/docker/network/v1.0/network/?keys", token=lab.kept_secret("docker.token"))[1]
 
 
 def test_docker_token_cannot_write_outside_docker_prefix(lab, first_run):
-    assert consul(lab, "/v1/kv/sec-outside", token=secret(lab, "docker.token"), method="PUT", data="x")[0] == 403
+    assert consul(lab, "/v1/kv/sec-outside", token=lab.kept_secret("docker.token"), method="PUT", data="x")[0] == 403
 
 
 def test_dockerd_environment_holds_the_token(lab, first_run):
-    environ = lab.sh("n1", "tr '\\0' '\\n' < /proc/$(pidof dockerd)/environ", check=True).stdout
-    assert "CONSUL_HTTP_TOKEN=%s" % secret(lab, "docker.token") in environ.splitlines()
+    assert "CONSUL_HTTP_TOKEN=%s" % lab.kept_secret("docker.token") in lab.environ("n1", lab.dockerd_pid("n1"))
 
 
 def test_token_is_not_on_any_command_line(lab, first_run):
-    assert secret(lab, "docker.token") not in lab.sh("n1", "ps -eo args", check=True).stdout
+    assert lab.kept_secret("docker.token") not in lab.sh("n1", "ps -eo args", check=True).stdout
 
 
 def test_tokens_are_not_in_the_play_output(lab, first_run, second_run):
-    tokens = [secret(lab, name) for name in ("docker.token", "agent.token", "management.token", "gossip.key")]
+    tokens = [lab.kept_secret(name) for name in ("docker.token", "agent.token", "management.token", "gossip.key")]
     assert not [token for token in tokens if token in first_run.stdout + second_run.stdout]
 
 
 def test_token_is_not_in_daemon_json(lab, first_run):
-    assert secret(lab, "docker.token") not in lab.sh("n1", "cat /etc/docker/daemon.json", check=True).stdout
+    assert lab.kept_secret("docker.token") not in lab.sh("n1", "cat /etc/docker/daemon.json", check=True).stdout
 
 
 def test_init_script_defaults_with_the_token_are_0600(lab, first_run):
@@ -108,7 +103,7 @@ def test_gossip_is_encrypted(lab, first_run):
 
 def test_gossip_key_is_the_kept_one(lab, first_run):
     keys = lab.sh("kv", "CONSUL_HTTP_TOKEN=$(cat %s/management.token) consul keyring -list" % SECRETS, check=True).stdout
-    assert secret(lab, "gossip.key") in keys
+    assert lab.kept_secret("gossip.key") in keys
 
 
 def test_second_run_changes_nothing(second_run, changed_count):
@@ -399,7 +394,7 @@ def test_three_servers_converge_with_acls(cluster_run):
 def test_three_servers_share_the_gossip_key(consul_cluster, cluster_run):
     keys = consul_cluster[0].sh("kv", "CONSUL_HTTP_TOKEN=$(cat %s/management.token) consul keyring -list" % SECRETS,
                                 check=True).stdout
-    assert "%s [3/3]" % secret(consul_cluster[0], "gossip.key") in keys
+    assert "%s [3/3]" % consul_cluster[0].kept_secret("gossip.key") in keys
 
 
 def test_secrets_are_kept_on_the_first_server_only(consul_cluster, cluster_run):

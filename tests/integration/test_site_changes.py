@@ -187,8 +187,8 @@ LIMIT_N2 = NEW_SUBNET + RECREATE + ["--limit", "n2"]
 
 
 def store_token_of_dockerd(lab, node):
-    environ = lab.sh(node, "tr '\\0' '\\n' < /proc/%s/environ" % lab.dockerd_pid(node), check=True).stdout.splitlines()
-    return [line.split("=", 1)[1] for line in environ if line.startswith("CONSUL_HTTP_TOKEN=")]
+    return [line.split("=", 1)[1] for line in lab.environ(node, lab.dockerd_pid(node))
+            if line.startswith("CONSUL_HTTP_TOKEN=")]
 
 
 @pytest.fixture(scope="module")
@@ -228,8 +228,7 @@ def test_limited_repair_gives_n2_the_store_address_of_kv(lab, repaired):
 
 
 def test_limited_repair_keeps_dockerds_store_token(lab, repaired):
-    token = lab.sh("kv", "cat /etc/cnm-overlay/consul/docker.token", check=True).stdout.strip()
-    assert store_token_of_dockerd(lab, "n2") == [token]
+    assert store_token_of_dockerd(lab, "n2") == [lab.kept_secret("docker.token")]
 
 
 def test_limited_repair_leaves_the_other_engines_running(lab, before_repair, repaired):

@@ -15,7 +15,6 @@ from lab_tls import ENGINE_TCP, engine_pki, run_with_engine_tls, tls_curl
 
 SITE = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
 NODES = ("n1", "n2")
-TOKEN_FILE = "/etc/cnm-overlay/consul/docker.token"
 ENV_FILE = "/etc/docker/cnm-overlay-store.env"
 DROP_IN = "/etc/systemd/system/docker.service.d/cnm-overlay-store.conf"
 # Passes the role's checks, but dockerd exits at start: "unable to parse logging level: verbose".
@@ -62,16 +61,8 @@ def unit_property(lab, node, unit, name):
     return lab.sh(node, "systemctl show %s --property %s --value" % (unit, name), check=True).stdout.strip()
 
 
-def environ(lab, node, pid):
-    return lab.sh(node, "tr '\\0' '\\n' < /proc/%s/environ" % pid, check=True).stdout.splitlines()
-
-
 def command_line(lab, node, pid):
     return lab.sh(node, "tr '\\0' ' ' < /proc/%s/cmdline" % pid, check=True).stdout
-
-
-def docker_token(lab):
-    return lab.sh("kv", "cat %s" % TOKEN_FILE, check=True).stdout.strip()
 
 
 def test_the_nodes_run_systemd(lab):
@@ -96,12 +87,12 @@ def test_docker_unit_loads_the_token_drop_in(lab, first_run):
 
 def test_dockerd_environment_holds_the_token(lab, first_run):
     pid = unit_property(lab, "n1", "docker", "MainPID")
-    assert "CONSUL_HTTP_TOKEN=%s" % docker_token(lab) in environ(lab, "n1", pid)
+    assert "CONSUL_HTTP_TOKEN=%s" % lab.kept_secret("docker.token") in lab.environ("n1", pid)
 
 
 def test_containerd_environment_has_no_token(lab, first_run):
     pid = unit_property(lab, "n1", "containerd", "MainPID")
-    assert not [line for line in environ(lab, "n1", pid) if line.startswith("CONSUL_HTTP_TOKEN=")]
+    assert not [line for line in lab.environ("n1", pid) if line.startswith("CONSUL_HTTP_TOKEN=")]
 
 
 def test_token_environment_file_is_root_only(lab, first_run):
