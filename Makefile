@@ -8,7 +8,7 @@ GENERATION ?= bullseye
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help venv engine collection-link lab lab-up lab-down lint sanity unit integration molecule test build
+.PHONY: help host-packages venv engine collection-link lab lab-up lab-down lint sanity unit integration molecule test build
 
 help:
 	@echo "make lab        bring the lab up ($(GENERATION)) and run the main job against it"
@@ -28,7 +28,11 @@ collection-link:
 	@mkdir -p $(dir $(COLLECTION_LINK))
 	@ln -sfn ../../.. $(COLLECTION_LINK)
 
-engine:
+# Debian packages of requirements-apt.txt that this machine lacks (debootstrap, shellcheck, ...).
+host-packages:
+	bash lab/host-packages.sh
+
+engine: host-packages
 	bash lab/engine.sh
 
 lab: venv engine
@@ -45,7 +49,7 @@ lint: venv
 	$(BIN)/yamllint -s .
 	$(BIN)/ansible-lint --profile production
 
-sanity: venv
+sanity: venv host-packages
 	bash tests/sanity.sh
 
 unit: venv
@@ -57,7 +61,9 @@ integration: venv engine
 molecule: venv engine
 	bash tests/molecule.sh
 
-test: lint sanity unit integration molecule
+# Each stage in turn, its time printed at the end (also when one fails).
+test: venv host-packages
+	MAKE="$(MAKE)" bash tests/stages.sh lint sanity unit integration molecule
 
 build: venv
 	$(BIN)/ansible-galaxy collection build --force --output-path .build/dist

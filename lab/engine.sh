@@ -1,21 +1,16 @@
 #!/usr/bin/env bash
-# Make sure a Docker engine answers on this machine: install Debian's docker.io when no
-# dockerd exists, and start dockerd when none runs (there is no service manager here).
+# Make sure a Docker engine answers on this machine: install what requirements-apt.txt lists
+# and this machine lacks (Debian's docker.io when no dockerd exists), and start dockerd when
+# none runs (there is no service manager here).
 set -euo pipefail
 
 log=${CNM_DOCKERD_LOG:-/var/log/cnm-dockerd.log}
 
 engine_answers() { docker info >/dev/null 2>&1; }
 
+bash "$(dirname "$0")/host-packages.sh"
 if engine_answers; then
   exit 0
-fi
-
-if ! command -v dockerd >/dev/null 2>&1 && [ ! -x /usr/sbin/dockerd ]; then
-  echo "engine: installing Debian's docker.io" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >/dev/null
-  apt-get install -y -q docker.io >/dev/null
 fi
 command -v docker >/dev/null 2>&1 || { echo "engine: no docker CLI after install" >&2; exit 1; }
 

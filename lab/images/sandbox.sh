@@ -7,7 +7,7 @@ set -euo pipefail
 image=${1:-cnm-lab/sandbox:latest}
 
 if [ ! -x /bin/busybox ] || ! /bin/busybox --list >/dev/null 2>&1; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >/dev/null
+  bash "$(dirname "$0")/../host-packages.sh"
 fi
 # The static build is needed: the image has no libc.
 file_sum=$(sha256sum /bin/busybox | cut -c1-16)
