@@ -453,8 +453,8 @@ def _swarm_fleet(port):
 
 
 def test_swarm_report_has_the_chosen_data_path_port_as_its_column():
-    report = pf.evaluate(["n1", "n2"], _swarm_fleet(4790), dict(SETTINGS, control_plane="swarm", data_path_port=4790,
-                                                                 managers=["n1"]))
+    settings = dict(SETTINGS, control_plane="swarm", data_path_port=4790, managers=["n1"])
+    report = pf.evaluate(["n1", "n2"], _swarm_fleet(4790), settings)
     assert ("udp/4790" in report["checks"], "udp/4789" in report["checks"], report["failed"]) == (True, False, [])
 
 
