@@ -5,6 +5,7 @@ directly: `from cnm_test_runner import run_module`."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -111,3 +112,21 @@ def wait_for(what, probe, seconds=60):
             return
         time.sleep(0.5)
     pytest.fail("timed out waiting for %s" % what)
+
+
+def preflight_table(proc):
+    """{host: {check: cell}} and {(host, check): reason} from the printed preflight table."""
+    lines = [line.strip() for line in proc.stdout.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("Preflight (control plane"))
+    header = [cell.strip() for cell in lines[start + 1].split("|")]
+    cells, notes = {}, {}
+    for line in lines[start + 3:]:
+        if re.match(r"^n\d+\s+\|", line):
+            row = [cell.strip() for cell in line.split("|")]
+            cells[row[0]] = dict(zip(header[1:], row[1:]))
+        elif re.match(r"^\[\d+\] ", line):
+            match = re.match(r"^\[\d+\] (\S+) (\S+): (.*)$", line)
+            notes[(match.group(1), match.group(2))] = match.group(3)
+        else:
+            break
+    return cells, notes

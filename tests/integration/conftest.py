@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ansible_collections.cnm.overlay.plugins.module_utils._host_probe import IPSEC_PROBE
+
 REPO = Path(__file__).resolve().parents[2]
 LAB_SCRIPT = REPO / "lab" / "cnm_lab.py"
 
@@ -49,6 +51,12 @@ class Lab:
         subprocess.run(["docker", "exec", "-i", self.container(node), "sh", "-c",
                         'mkdir -p "$(dirname "$1")" && umask 077 && cat > "$1" && chmod "$2" "$1"', "sh", path, mode],
                        input=data.encode() if isinstance(data, str) else data, capture_output=True, check=True)
+
+    def has_esp(self, node="n1"):
+        """Whether the node's kernel (the machine's) can make the IPsec ESP state an encrypted overlay needs:
+        the preflight's own probe, in a throwaway network namespace of the node."""
+        return subprocess.run(["docker", "exec", self.container(node)] + IPSEC_PROBE,
+                              capture_output=True, text=True, timeout=60, check=False).returncode == 0
 
     def docker_info(self, node):
         return json.loads(self.sh(node, "docker info --format '{{json .}}'", check=True).stdout)
