@@ -58,7 +58,7 @@ unit: venv
 # Test modules in parallel, each whole on one worker with its own labs (tests/integration/conftest.py).
 TEST_JOBS ?= 3
 integration: venv engine
-	$(BIN)/pytest -q -n $(TEST_JOBS) --dist loadgroup tests/integration
+	$(BIN)/pytest -q -n $(TEST_JOBS) tests/integration
 
 # Scenarios side by side, each with a lab of its own.
 MOLECULE_JOBS ?= 2

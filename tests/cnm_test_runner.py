@@ -18,10 +18,6 @@ REPO = Path(__file__).resolve().parent.parent
 COLLECTIONS_ROOT = REPO / ".build"
 MODULES = REPO / "plugins" / "modules"
 
-# The pytest-xdist group of the integration modules that use the shared labs (gens-etcd, gens-swarm):
-# `pytestmark = SHARED_LABS_GROUP` in each keeps them on one worker (tests/integration/conftest.py).
-SHARED_LABS_GROUP = pytest.mark.xdist_group("shared-labs")
-
 # Unit tests import module_utils as the collection does.
 if str(COLLECTIONS_ROOT) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS_ROOT))

@@ -2,8 +2,8 @@
 
 `lab_factory(name, generation, init="tini")` brings a lab up (reused by every test that asks for the same
 name) and takes it down when the test module that asked for it ends; the labs in SHARED_LABS when the last
-module that uses them ends. `make integration` runs the modules in parallel (pytest-xdist, --dist loadgroup):
-each module on one worker, the modules of SHARED_LABS together.
+module that uses them ends. `make integration` runs the modules in parallel (pytest-xdist with
+ModuleScheduling): each module whole on one worker, the modules of SHARED_LAB_MODULES together.
 """
 
 import importlib.util
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from xdist.scheduler import LoadScopeScheduling
 
 from ansible_collections.cnm.overlay.plugins.module_utils._host_probe import IPSEC_PROBE
 
@@ -119,41 +120,74 @@ def lab_up(name, generation, fresh=False, init="tini"):
         pytest.fail("lab %s (%s) did not come up:\n%s\n%s" % (name, generation, up.stdout[-3000:], up.stderr[-3000:]))
 
 
-# Labs that more than one test module uses (the modules marked with cnm_test_runner.SHARED_LABS_GROUP); every
-# other lab is taken down when its module ends, these when the last of those modules ends, so that the labs of
-# earlier modules do not load the machine while later ones run.
+# Labs that more than one test module uses, and those modules (by name). Every other lab is taken down when its
+# module ends, these when the last of those modules ends, so that the labs of earlier modules do not load the
+# machine while later ones run. Under xdist the modules of SHARED_LAB_MODULES run as one unit on one worker.
 SHARED_LABS = ("gens-etcd", "gens-swarm")
-# The labs that are up, by name, and the names brought up since the current module began.
-_LABS = {"up": {}, "this_module": set()}
+SHARED_LAB_MODULES = ("test_control_plane", "test_docker_swarm", "test_etcd_kv")
+SHARED_LAB_UNIT = "shared-labs"
+# Seconds each module took on CI's 2-core machine (tests run one at a time): the longest start first, so that
+# the workers end at about the same time. A module not listed counts as NEW_MODULE_SECONDS.
+MODULE_SECONDS = {
+    "test_systemd": 345, "test_site_rerun": 341, "test_bad_input": 330, "test_secure_defaults": 298,
+    "test_site_changes": 239, "test_faults_restart": 219, "test_faults": 173, "test_faults_swarm": 139,
+    "test_preflight": 113, "test_site_switch": 97, "test_consul_install_methods": 79, "test_installed": 41,
+    "test_docker_cnm_endpoint": 40, "test_lab": 29, "test_docker_cnm_network": 26, "test_docker_cnm_network_lab": 25,
+    "test_docker_cnm_endpoint_lab": 21, "test_docker_cnm_network_info": 5,
+    "test_etcd_kv": 62, "test_docker_swarm": 40, "test_control_plane": 25,
+}
+NEW_MODULE_SECONDS = 120
+# The labs that are up, by name, the names brought up since the current module began, and that module.
+_LABS = {"up": {}, "this_module": set(), "module": None}
 
 
-def xdist_group(item):
-    """The name of a test's xdist_group mark, or None."""
-    marker = item.get_closest_marker("xdist_group")
-    if marker is None:
-        return None
-    return marker.args[0] if marker.args else marker.kwargs.get("name")
+def module_name(name):
+    """test_x, from a node ID (tests/integration/test_x.py::test_y[...]) or a module's __name__ (a.b.test_x)."""
+    path = name.split("::", 1)[0]
+    return path.rsplit("/", 1)[-1][:-len(".py")] if path.endswith(".py") else path.rsplit(".", 1)[-1]
+
+
+def work_unit(module):
+    """What one worker runs whole: a module, or the modules that share labs together."""
+    return SHARED_LAB_UNIT if module in SHARED_LAB_MODULES else module
+
+
+def unit_seconds(unit):
+    modules = SHARED_LAB_MODULES if unit == SHARED_LAB_UNIT else (unit,)
+    return sum(MODULE_SECONDS.get(module, NEW_MODULE_SECONDS) for module in modules)
+
+
+class ModuleScheduling(LoadScopeScheduling):
+    """xdist scheduling for `make integration`: each work unit whole on one worker, in collection order."""
+
+    def _split_scope(self, nodeid):
+        return work_unit(module_name(nodeid))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Whole modules per worker (their labs are module-scoped). xdist's own --dist loadgroup cannot serve: with
+    pytest 9 the group it appends to a node ID is lost."""
+    config.option.loadscopereorder = False
+    return ModuleScheduling(config, log)
 
 
 def pytest_collection_modifyitems(items):
-    """Group every test for `pytest -n N --dist loadgroup` (make integration): a whole module on one worker
-    (its labs are module-scoped and named by the module), the modules of SHARED_LABS on the same one, one
-    after the other (also without xdist)."""
-    for item in items:
-        if xdist_group(item) is None:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__.rsplit(".", 1)[-1]))
+    """Order the tests by work unit, the longest first (the workers take units in this order), each unit's
+    modules and tests in their own order."""
     first_seen = {}
     for index, item in enumerate(items):
-        first_seen.setdefault(xdist_group(item), index)
-    items.sort(key=lambda item: first_seen[xdist_group(item)])
+        first_seen.setdefault(work_unit(module_name(item.module.__name__)), index)
+    items.sort(key=lambda item: (-unit_seconds(work_unit(module_name(item.module.__name__))),
+                                 first_seen[work_unit(module_name(item.module.__name__))]))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """After the last test of a group that shares labs, take those labs down (the module fixtures are gone)."""
+    """After the last test of the modules that share labs, take those labs down (the module fixtures are gone)."""
     result = yield
-    group = xdist_group(item)
-    if group != item.module.__name__.rsplit(".", 1)[-1] and (nextitem is None or xdist_group(nextitem) != group):
+    shared = module_name(item.module.__name__) in SHARED_LAB_MODULES
+    if shared and (nextitem is None or module_name(nextitem.module.__name__) not in SHARED_LAB_MODULES):
         for name in SHARED_LABS:
             if _LABS["up"].pop(name, None):
                 lab_down(name)
@@ -179,6 +213,9 @@ def lab_factory(_labs):
     lab_module = _lab_module()
 
     def get(name, generation, init="tini"):
+        if name in SHARED_LABS and _labs.get("module") not in SHARED_LAB_MODULES:
+            pytest.fail("lab %s is shared: add %s to SHARED_LAB_MODULES in tests/integration/conftest.py, so that "
+                        "the modules that use it run on one worker" % (name, _labs.get("module")))
         if name not in _labs["up"]:
             lab_up(name, generation, fresh=True, init=init)
             inventory = subprocess.run([sys.executable, str(LAB_SCRIPT), "inventory", "--lab", name],
@@ -191,9 +228,10 @@ def lab_factory(_labs):
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _module_labs_down(_labs):
+def _module_labs_down(_labs, request):
     """At the end of each test module, take down the labs it used, except SHARED_LABS."""
     _labs["this_module"] = set()
+    _labs["module"] = module_name(request.module.__name__)
     yield
     for name in sorted(_labs["this_module"] - set(SHARED_LABS)):
         lab_down(name)

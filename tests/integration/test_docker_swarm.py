@@ -2,9 +2,6 @@
 
 import pytest
 
-from cnm_test_runner import SHARED_LABS_GROUP
-
-pytestmark = SHARED_LABS_GROUP
 
 SWARM_PLAY = """
 - name: Swarm control plane
