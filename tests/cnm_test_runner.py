@@ -5,15 +5,22 @@ directly: `from cnm_test_runner import run_module`."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 COLLECTIONS_ROOT = REPO / ".build"
 MODULES = REPO / "plugins" / "modules"
+
+# The pytest-xdist group of the integration modules that use the shared labs (gens-etcd, gens-swarm):
+# `pytestmark = SHARED_LABS_GROUP` in each keeps them on one worker (tests/integration/conftest.py).
+SHARED_LABS_GROUP = pytest.mark.xdist_group("shared-labs")
 
 # Unit tests import module_utils as the collection does.
 if str(COLLECTIONS_ROOT) not in sys.path:
@@ -99,11 +106,27 @@ def sign(directory, host, out, days=2, extfile=None):
 
 def wait_for(what, probe, seconds=60):
     """Poll `probe` until it returns true; fail the test naming `what` after `seconds`."""
-    import pytest
-
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if probe():
             return
         time.sleep(0.5)
     pytest.fail("timed out waiting for %s" % what)
+
+
+def preflight_table(proc):
+    """{host: {check: cell}} and {(host, check): reason} from the printed preflight table."""
+    lines = [line.strip() for line in proc.stdout.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("Preflight (control plane"))
+    header = [cell.strip() for cell in lines[start + 1].split("|")]
+    cells, notes = {}, {}
+    for line in lines[start + 3:]:
+        if re.match(r"^n\d+\s+\|", line):
+            row = [cell.strip() for cell in line.split("|")]
+            cells[row[0]] = dict(zip(header[1:], row[1:]))
+        elif re.match(r"^\[\d+\] ", line):
+            match = re.match(r"^\[\d+\] (\S+) (\S+): (.*)$", line)
+            notes[(match.group(1), match.group(2))] = match.group(3)
+        else:
+            break
+    return cells, notes

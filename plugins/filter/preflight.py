@@ -41,14 +41,20 @@ def preflight_store_pending(presence_results, store_hosts, store_url):
     return _preflight.store_pending(kind, list(store_hosts or []), _preflight.store_presence_by_host(presence_results)) or ""
 
 
-def preflight_probe_ports(control_plane, is_manager):
-    return _preflight.probe_ports(control_plane, is_manager)
+def preflight_probe_ports(control_plane, is_manager, data_path_port=_preflight.DEFAULT_DATA_PATH_PORT):
+    try:
+        return _preflight.probe_ports(control_plane, is_manager, data_path_port)
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc))
 
 
-def preflight_probe_targets(peers, managers, control_plane, self_name):
+def preflight_probe_targets(peers, managers, control_plane, self_name, data_path_port=_preflight.DEFAULT_DATA_PATH_PORT):
     if not isinstance(peers, dict):
         raise AnsibleFilterError("preflight_probe_targets expects a dict of host name -> address")
-    return _preflight.probe_targets(peers, managers, control_plane, self_name)
+    try:
+        return _preflight.probe_targets(peers, managers, control_plane, self_name, data_path_port)
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc))
 
 
 def preflight_control_plane(versions, requested):

@@ -13,6 +13,7 @@ __metaclass__ = type
 
 import json
 import os
+import socket
 
 from ansible_collections.cnm.overlay.plugins.module_utils._daemon_config import processes
 
@@ -79,7 +80,11 @@ def http_answer(url, timeout, method="GET", data=None, headers=None, ca_path=Non
             body = exc.read() if hasattr(exc, "read") else b""
             answer.update(status=code, content=(body or b"").decode("utf-8", "replace"), msg="HTTP Error %s: %s" % (code, getattr(exc, "reason", exc)))
         else:
-            answer["msg"] = "Request failed: %s" % (getattr(exc, "reason", None) or exc)
+            reason = getattr(exc, "reason", None) or exc
+            if isinstance(reason, socket.timeout):
+                # The operator's bound on the wait, named: a store that drops packets costs this much per URL.
+                reason = "no answer within %s s (timed out)" % timeout
+            answer["msg"] = "Request failed: %s" % reason
     return answer
 
 

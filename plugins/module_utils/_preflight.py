@@ -27,7 +27,9 @@ PENDING = "PENDING"
 VXLAN_OVERHEAD = 50
 # What Docker's overlay driver assumes for the underlay when the network has no MTU option.
 DOCKER_DEFAULT_NETWORK_MTU = 1500
-PORT_CHECKS = ("tcp/7946", "udp/7946", "udp/4789")
+# Gossip, and VXLAN on its default port: kv mode's always, swarm mode's unless initialised with another.
+DEFAULT_DATA_PATH_PORT = 4789
+PORT_CHECKS = ("tcp/7946", "udp/7946", "udp/%d" % DEFAULT_DATA_PATH_PORT)
 # What preflight_checks may select; "ports" stands for every port probe.
 CHECK_NAMES = ("store", "advertise", "subnets", "vxlan", "mtu", "engine", "ports", "ipsec")
 MANAGER_PORT_CHECK = "tcp/2377"
@@ -53,10 +55,32 @@ FIXES = {
               " or upgrade/downgrade the engine on the listed hosts",
     "tcp/7946": "open TCP 7946 (gossip) between all docker hosts in host and network firewalls",
     "udp/7946": "open UDP 7946 (gossip) between all docker hosts in host and network firewalls",
-    "udp/4789": "open UDP 4789 (VXLAN data path) between all docker hosts in host and network"
-                " firewalls",
     "tcp/2377": "open TCP 2377 (swarm management) from every docker host to the managers",
 }
+
+
+# The VXLAN check's fix names its port (swarm mode takes another with cnm_overlay_data_path_port).
+DATA_PATH_FIX = "open UDP %d (VXLAN data path) between all docker hosts in host and network firewalls"
+
+
+def data_path_check(control_plane, data_path_port=DEFAULT_DATA_PATH_PORT):
+    """The VXLAN port check, e.g. 'udp/4789': swarm mode's chosen port, kv mode's fixed 4789.
+
+    Raises ValueError for a port that is not a number from 1 to 65535."""
+    if control_plane != "swarm":
+        return "udp/%d" % DEFAULT_DATA_PATH_PORT
+    try:
+        port = int(str(data_path_port).strip()) if not isinstance(data_path_port, bool) else None
+    except ValueError:
+        port = None
+    if port is None or not 1 <= port <= 65535:
+        raise ValueError("preflight_data_path_port (cnm_overlay_data_path_port) %r is not a UDP port" % (data_path_port,))
+    return "udp/%d" % port
+
+
+def port_checks(control_plane, data_path_port=DEFAULT_DATA_PATH_PORT):
+    """Gossip (TCP and UDP 7946) and the VXLAN port of the control plane."""
+    return list(PORT_CHECKS[:2]) + [data_path_check(control_plane, data_path_port)]
 
 
 def _result(status, reason=""):
@@ -276,15 +300,15 @@ def advertise_address(addresses, advertise):
             "problem": "%s is neither an interface nor an address of this host (interfaces: %s)" % (value or "''", names)}
 
 
-def probe_ports(control_plane, is_manager):
+def probe_ports(control_plane, is_manager, data_path_port=DEFAULT_DATA_PATH_PORT):
     """The ports a docker host must accept from its peers: gossip, VXLAN, swarm management."""
-    ports = list(PORT_CHECKS)
+    ports = port_checks(control_plane, data_path_port)
     if control_plane == "swarm" and is_manager:
         ports.append(MANAGER_PORT_CHECK)
     return ports
 
 
-def probe_targets(peers, managers, control_plane, self_name):
+def probe_targets(peers, managers, control_plane, self_name, data_path_port=DEFAULT_DATA_PATH_PORT):
     """What one host sends to: [{host, address, proto, port}] for every peer and port.
 
     ``peers`` maps host name -> probe address (None when unknown: nothing sent)."""
@@ -293,7 +317,7 @@ def probe_targets(peers, managers, control_plane, self_name):
         address = peers[host]
         if host == self_name or not address:
             continue
-        for check in probe_ports(control_plane, host in (managers or [])):
+        for check in probe_ports(control_plane, host in (managers or []), data_path_port):
             proto, port = check.split("/")
             targets.append({"host": host, "address": address, "proto": proto, "port": int(port)})
     return targets
@@ -347,7 +371,8 @@ def evaluate(hosts, facts, settings):
     versions = dict((host, (facts.get(host) or {}).get("engine_version")) for host in hosts)
     plane = resolve_control_plane(plane_requested, versions)
     managers = settings.get("managers") or []
-    checks = ["store", "advertise", "subnets", "vxlan", "mtu", "engine"] + list(PORT_CHECKS)
+    vxlan_port_check = data_path_check(plane, settings.get("data_path_port", DEFAULT_DATA_PATH_PORT))
+    checks = ["store", "advertise", "subnets", "vxlan", "mtu", "engine"] + list(PORT_CHECKS[:2]) + [vxlan_port_check]
     if plane == "swarm":
         checks.append(MANAGER_PORT_CHECK)
     if settings.get("encrypted"):
@@ -418,7 +443,14 @@ def evaluate(hosts, facts, settings):
     failed = [(host, check, rows[host][check]["reason"]) for host in hosts for check in checks
               if rows[host][check]["status"] == FAIL]
     return {"checks": checks, "rows": rows, "failed": failed, "control_plane": plane,
-            "store_url": settings.get("store_url") or ""}
+            "store_url": settings.get("store_url") or "", "data_path_check": vxlan_port_check}
+
+
+def _fix(check, report):
+    data_path = report.get("data_path_check") or "udp/%d" % DEFAULT_DATA_PATH_PORT
+    if check == data_path:
+        return DATA_PATH_FIX % int(data_path.split("/")[1])
+    return FIXES.get(check, "see the table above")
 
 
 def _check(problem):
@@ -469,6 +501,6 @@ def failure_message(report):
         found = reasons.get(check, [])
         quoted = "; ".join(found[:QUOTED_REASONS]) + ("; ..." if len(found) > QUOTED_REASONS else "")
         parts.append("%s failed on %s: %s%s" % (names.get(check, check), ", ".join(hosts),
-                                                FIXES.get(check, "see the table above"),
+                                                _fix(check, report),
                                                 " (found: %s)" % quoted if quoted else ""))
     return "Preflight found %d problem(s) before any change was made. %s." % (len(report["failed"]), ". ".join(parts))

@@ -360,10 +360,11 @@ def missing_tls(prefix):
 
 def role_case(case_id, role, variables, *expected, **options):
     """One bad input for a role: options hosts (default docker_hosts), lab (generation),
-    groups ({group: [nodes]} for an inventory of its own), playbook (a file instead of ROLE_PLAY)."""
+    groups ({group: [nodes]} for an inventory of its own), playbook (a file instead of ROLE_PLAY),
+    with_esp (what the log says instead where the kernel has ESP: then an encrypted overlay is no bad input)."""
     marks = options.pop("marks", ())
     spec = dict(dict(role=role, variables=variables, hosts="docker_hosts", lab="bullseye",
-                     groups=None, playbook=None), **options)
+                     groups=None, playbook=None, with_esp=None), **options)
     return pytest.param(spec, expected, id="%s-%s" % (role, case_id), marks=marks)
 
 
@@ -514,9 +515,21 @@ ROLE_CASES = [
     role_case("advertise-interface-unknown", "docker_swarm", dict(docker_swarm_advertise_interface="eth9"),
               "n1 has no IPv4 address on 'eth9' (cnm_overlay_advertise_interface)", "its interfaces:",
               "Set the interface, or the address with cnm_overlay_advertise_address"),
+    # With ESP the IPsec check passes, and the play stops at the next check (the bullseye lab's live-restore).
     role_case("encrypted-without-ipsec", "docker_swarm", dict(docker_swarm_encrypted_network=True),
               "An encrypted overlay network (encrypted: true", "cannot create an ESP state", "CONFIG_INET_ESP",
-              "Nothing was changed", "encrypted: false"),
+              "Nothing was changed", "encrypted: false", with_esp=["docker_swarm: live-restore is enabled on n1"]),
+    role_case("data-path-port-out-of-range", "docker_swarm", dict(docker_swarm_data_path_port=50000),
+              "docker_swarm on n1: docker_swarm_data_path_port (cnm_overlay_data_path_port) must be a UDP port from"
+              " 1024 to 49151, as Docker requires", "it is 50000.", "Nothing was changed."),
+    role_case("default-addr-pool-not-a-cidr", "docker_swarm", dict(docker_swarm_default_addr_pool=["10.20.0.300/16"]),
+              "docker_swarm_default_addr_pool (cnm_overlay_default_addr_pool): '10.20.0.300/16' is not an IPv4 subnet"
+              " in CIDR notation"),
+    role_case("subnet-size-without-pool", "docker_swarm", dict(docker_swarm_subnet_size=26),
+              "docker_swarm_subnet_size (cnm_overlay_default_addr_pool_subnet_size) is 26 but docker_swarm_default_addr_pool"
+              " (cnm_overlay_default_addr_pool) is empty"),
+    role_case("data-path-port-not-a-number", "docker_swarm", dict(docker_swarm_data_path_port="vxlan"),
+              "docker_swarm_data_path_port", "int"),
     role_case("live-restore-in-daemon-json", "docker_swarm", {},
               "live-restore", "swarm"),
     # preflight: each check fed a wrong value, alone
@@ -526,7 +539,11 @@ ROLE_CASES = [
               dict(preflight_subnets="172.17.0.0/24", preflight_checks=["subnets"]),
               "172.17.0.0/24", "choose overlay subnets (cnm_overlay_subnet / preflight_subnets) outside every route"),
     role_case("encrypted-without-ipsec", "preflight", dict(preflight_encrypted=True, preflight_checks=["ipsec"]),
-              "cannot add an IPsec ESP state", "CONFIG_INET_ESP", "use an unencrypted network"),
+              "cannot add an IPsec ESP state", "CONFIG_INET_ESP", "use an unencrypted network",
+              with_esp=["host | ipsec", "n1 | OK", "n2 | OK"]),
+    role_case("data-path-port-not-a-port", "preflight",
+              dict(preflight_control_plane="swarm", preflight_data_path_port=70000, preflight_checks=["ports"]),
+              "preflight_data_path_port (cnm_overlay_data_path_port) 70000 is not a UDP port"),
     role_case("store-url-unreachable", "preflight",
               dict(preflight_store_url="consul://10.203.99.99:8500", preflight_store_timeout=2, preflight_checks=["store"]),
               "10.203.99.99:8500", "preflight_store_url"),
@@ -550,6 +567,16 @@ ROLE_CASES = [
               "cnm_overlay_advertise_port must be a port from 1 to 65535; it is 99999.", playbook=SITE),
     role_case("check-wait-not-positive", "site", dict(cnm_overlay_check_wait_timeout=-1),
               "cnm_overlay_check_wait_timeout must be a positive number of seconds; it is -1.", playbook=SITE),
+    role_case("data-path-port-well-known", "site", dict(cnm_overlay_data_path_port=80),
+              "cnm_overlay_data_path_port must be a UDP port from 1024 to 49151, as Docker requires (VXLAN's default"
+              " is 4789); it is 80.", "Nothing was changed", playbook=SITE),
+    role_case("default-addr-pool-ipv6", "site", dict(cnm_overlay_default_addr_pool="10.20.0.0/16,fd00:20::/48"),
+              "cnm_overlay_default_addr_pool: 'fd00:20::/48' is IPv6; swarm's default address pools are IPv4 subnets",
+              playbook=SITE),
+    role_case("subnet-size-shorter-than-the-pool", "site",
+              dict(cnm_overlay_default_addr_pool=["10.20.0.0/16"], cnm_overlay_default_addr_pool_subnet_size=12),
+              "cnm_overlay_default_addr_pool_subnet_size is 12: a /12 network does not fit in the pool 10.20.0.0/16;"
+              " use a subnet size of at least 16.", playbook=SITE),
 ]
 
 
@@ -576,6 +603,14 @@ def test_role_bad_input(lab_for, inventory_file, playbook_runner, flat, spec, ex
     print("\n".join(line for line in result.stdout.splitlines() if "[ERROR]" in line))
     after = lab_state(lab)
     tail = result.stdout[-4000:] + result.stderr[-2000:]
+    if spec["with_esp"] is not None and lab.has_esp():
+        # This kernel has ESP: the IPsec check must pass it (test_docker_swarm proves the encrypted ping).
+        assert "CONFIG_INET_ESP" not in log, "the IPsec check refused a kernel that has ESP:\n" + tail
+        for text in spec["with_esp"]:
+            assert text in log, "%r missing from the play's messages:\n%s" % (text, tail)
+        for node in LAB_NODES:
+            assert after[node] == before[node], "%s changed\n%s" % (node, tail)
+        return
     assert result.returncode != 0, "the play accepted the bad input:\n" + tail
     assert "fatal:" in result.stdout or "failed:" in result.stdout, "no failed task (an error before any task?):\n" + tail
     assert "Traceback" not in result.stdout + result.stderr, tail

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from cnm_test_runner import preflight_table as table
+
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOK = (REPO / "playbooks" / "preflight.yml").read_text(encoding="utf-8")
 # Blocked ports make a listener wait its whole timeout: keep it short here.
@@ -63,24 +65,6 @@ def vxlan_blocked_on_n2(lab):
 
 def preflight(lab, playbook_runner, *extra, check=False):
     return playbook_runner(PLAYBOOK, inventory=lab.inventory, extra_args=list(extra), check=check)
-
-
-def table(proc):
-    """{host: {check: cell}} and {(host, check): reason} from the printed preflight table."""
-    lines = [line.strip() for line in proc.stdout.splitlines()]
-    start = next(i for i, line in enumerate(lines) if line.startswith("Preflight (control plane"))
-    header = [cell.strip() for cell in lines[start + 1].split("|")]
-    cells, notes = {}, {}
-    for line in lines[start + 3:]:
-        if re.match(r"^n\d+\s+\|", line):
-            row = [cell.strip() for cell in line.split("|")]
-            cells[row[0]] = dict(zip(header[1:], row[1:]))
-        elif re.match(r"^\[\d+\] ", line):
-            match = re.match(r"^\[\d+\] (\S+) (\S+): (.*)$", line)
-            notes[(match.group(1), match.group(2))] = match.group(3)
-        else:
-            break
-    return cells, notes
 
 
 def test_healthy_lab_passes_every_check(lab, playbook_runner):

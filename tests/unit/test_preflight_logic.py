@@ -492,3 +492,54 @@ def test_store_presence_reads_data_dirs_and_running_processes(tmp_path):
     presence = _host_probe.store_presence([str(empty), str(skeleton), str(used), str(tmp_path / "missing")],
                                           ["consul", "etcd"], proc=str(proc))
     assert presence == {"data_dirs": [str(used)], "processes": ["consul"]}
+
+
+def test_a_store_that_never_answers_is_named_with_the_timeout_that_bounds_the_wait():
+    import socket
+    from ansible_collections.cnm.overlay.plugins.module_utils import _host_probe
+
+    # A listener on loopback that takes the connection and never answers, as a store behind a stuck proxy.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        url = "http://127.0.0.1:%d/v1/status/leader" % listener.getsockname()[1]
+        answers = _host_probe.store_answers([url], 1)
+    assert pf.store_problem("consul", answers) == "%s: Request failed: no answer within 1 s (timed out)" % url
+
+
+def test_swarm_probes_the_data_path_port_it_is_given():
+    targets = pf.probe_targets({"n1": "10.0.0.1", "n2": "10.0.0.2"}, [], "swarm", "n1", "4790")
+    assert [(t["proto"], t["port"]) for t in targets] == [("tcp", 7946), ("udp", 7946), ("udp", 4790)]
+
+
+def test_kv_mode_probes_vxlans_4789_whatever_the_swarm_port():
+    assert pf.probe_ports("kv", False, 4790) == ["tcp/7946", "udp/7946", "udp/4789"]
+
+
+def test_data_path_port_that_is_no_port_is_named():
+    with pytest.raises(ValueError, match="preflight_data_path_port .cnm_overlay_data_path_port. 'vxlan' is not a UDP port"):
+        pf.probe_ports("swarm", True, "vxlan")
+
+
+def _swarm_fleet(port):
+    facts = _fleet()
+    checks = ["tcp/7946", "udp/7946", "udp/%d" % port, "tcp/2377"]
+    for host, peer in (("n1", "n2"), ("n2", "n1")):
+        facts[host]["engine_version"] = "26.1.5+dfsg1"
+        facts[host]["listener"] = {"ports": dict((check, {"mode": "bound", "heard": [peer], "waited": 5}) for check in checks)}
+        facts[host]["sender"]["results"] = [_sent(peer, check) for check in checks]
+    return facts
+
+
+def test_swarm_report_has_the_chosen_data_path_port_as_its_column():
+    settings = dict(SETTINGS, control_plane="swarm", data_path_port=4790, managers=["n1"])
+    report = pf.evaluate(["n1", "n2"], _swarm_fleet(4790), settings)
+    assert ("udp/4790" in report["checks"], "udp/4789" in report["checks"], report["failed"]) == (True, False, [])
+
+
+def test_blocked_data_path_port_fails_with_a_fix_naming_that_port():
+    facts = _swarm_fleet(4790)
+    facts["n2"]["listener"]["ports"]["udp/4790"]["heard"] = []
+    report = pf.evaluate(["n1", "n2"], facts, dict(SETTINGS, control_plane="swarm", data_path_port=4790, managers=["n1"]))
+    assert report["failed"] == [("n2", "udp/4790", "not reached from n1 (nothing received in 5s)")]
+    assert "udp/4790 failed on n2: open UDP 4790 (VXLAN data path) between all docker hosts" in pf.failure_message(report)
