@@ -38,6 +38,8 @@ LOCK_DIR = Path("/run/lock") if Path("/run/lock").is_dir() else Path(tempfile.ge
 
 APT_SOURCES = (Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list"))
 SANDBOX_IMAGE = "cnm-lab/sandbox:latest"
+# roles/overlay_check's default image: every node has the sandbox under this name too.
+CHECK_IMAGE = "busybox:latest"
 RECIPE_LABEL = "cnm.lab.recipe"
 LAB_LABEL = "cnm.lab"
 NODE_LABEL = "cnm.lab.node"
@@ -487,9 +489,10 @@ def load_sandbox(container):
     """Load the sandbox image into a node's engine unless the same image is there."""
     wanted = inspect("image", SANDBOX_IMAGE, "{{ .Id }}")
     present = node_exec(container, "docker", "image", "inspect", "--format", "{{ .Id }}", SANDBOX_IMAGE, check=False)
-    if present and present.strip() == wanted:
-        return
-    node_exec(container, "docker", "load", "--quiet", stdin=docker_save(SANDBOX_IMAGE))
+    if not (present and present.strip() == wanted):
+        node_exec(container, "docker", "load", "--quiet", stdin=docker_save(SANDBOX_IMAGE))
+    # The overlay check's default image, as on a host that pulled it: the lab has no registry.
+    node_exec(container, "docker", "tag", SANDBOX_IMAGE, CHECK_IMAGE)
 
 
 def docker_save(image):

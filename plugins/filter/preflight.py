@@ -35,6 +35,12 @@ def preflight_store_urls(store_url, scheme="http"):
         return {"urls": [], "problem": str(exc)}
 
 
+def preflight_store_pending(presence_results, store_hosts, store_url):
+    """The reason the store check waits for site.yml to create the store, or "" when it is checked now."""
+    kind = str(store_url or "").split("://", 1)[0]
+    return _preflight.store_pending(kind, list(store_hosts or []), _preflight.store_presence_by_host(presence_results)) or ""
+
+
 def preflight_probe_ports(control_plane, is_manager, data_path_port=_preflight.DEFAULT_DATA_PATH_PORT):
     try:
         return _preflight.probe_ports(control_plane, is_manager, data_path_port)
@@ -61,6 +67,7 @@ class FilterModule(object):
             "preflight_report": preflight_report,
             "preflight_advertise": preflight_advertise,
             "preflight_store_urls": preflight_store_urls,
+            "preflight_store_pending": preflight_store_pending,
             "preflight_probe_ports": preflight_probe_ports,
             "preflight_probe_targets": preflight_probe_targets,
             "preflight_control_plane": preflight_control_plane,

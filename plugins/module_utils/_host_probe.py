@@ -12,7 +12,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import socket
+
+from ansible_collections.cnm.overlay.plugins.module_utils._daemon_config import processes
 
 VXLAN_PROBE = ["unshare", "--net", "--", "sh", "-c",
                "ip link add cnm-pf-vx type vxlan id 4242 dstport 4789 && ip link del cnm-pf-vx"]
@@ -89,3 +92,20 @@ def store_answers(urls, timeout, ca_path=None, client_cert=None, client_key=None
     """GET every store health URL (answers as http_answer's), which _preflight.store_problem reads."""
     return [http_answer(url, timeout, ca_path=ca_path, client_cert=client_cert, client_key=client_key, opener=opener)
             for url in urls]
+
+
+def store_presence(data_dirs, process_names, proc="/proc"):
+    """What this host has of a key-value store already: {data_dirs: [those holding data], processes: [those running]}.
+
+    A directory holds data when it has an entry whose name does not start with a dot (a package makes
+    the directory empty; a user's skeleton files are no store data)."""
+    with_data = []
+    for path in data_dirs:
+        try:
+            entries = [name for name in os.listdir(path) if not name.startswith(".")]
+        except OSError:  # missing, or not a directory
+            continue
+        if entries:
+            with_data.append(path)
+    running = set(name for _directory, name in processes(proc))
+    return {"data_dirs": with_data, "processes": [name for name in process_names if name in running]}

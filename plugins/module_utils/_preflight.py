@@ -20,6 +20,8 @@ from ansible_collections.cnm.overlay.plugins.module_utils._api_client import eng
 OK = "OK"
 FAIL = "FAIL"
 SKIP = "SKIP"
+# The store check waits: the store does not exist yet and site.yml creates it (checked again after its store play).
+PENDING = "PENDING"
 
 # VXLAN adds outer Ethernet (14) + IPv4 (20) + UDP (8) + VXLAN (8) bytes to every frame.
 VXLAN_OVERHEAD = 50
@@ -223,6 +225,32 @@ def store_problem(kind, answers):
     return "; ".join(problems) or None
 
 
+def store_presence_by_host(results):
+    """host -> what it has of the store, from the delegated probe's loop results (unreachable, failed
+    or skipped hosts are left out: what they have is not known)."""
+    presence = {}
+    for result in (results or {}).get("results") or []:
+        if result.get("unreachable") or result.get("failed") or not isinstance(result.get("store_presence"), dict):
+            continue
+        presence[result.get("item")] = result["store_presence"]
+    return presence
+
+
+def store_pending(kind, store_hosts, presence):
+    """Why the store check waits for site.yml to create the store, or None when the store should answer now.
+
+    store_hosts: the hosts site.yml deploys the store on (empty for a store it does not deploy);
+    presence: host -> {data_dirs, processes} it has of the store. The store is only pending when every one
+    of its hosts was read and none holds its data or runs it."""
+    if not store_hosts:
+        return None
+    for host in store_hosts:
+        found = presence.get(host)
+        if not isinstance(found, dict) or found.get("data_dirs") or found.get("processes"):
+            return None
+    return "will be created by site.yml: %s has no %s data and runs no %s yet" % (", ".join(store_hosts), kind, kind)
+
+
 def _json_or_text(content):
     text = (content or "").strip()
     try:
@@ -368,6 +396,8 @@ def evaluate(hosts, facts, settings):
             row["store"] = _result(SKIP, "swarm mode: no external store" if plane == "swarm" else "no store configured")
         elif settings.get("store_problem"):
             row["store"] = _result(FAIL, settings["store_problem"])
+        elif settings.get("store_pending"):
+            row["store"] = _result(PENDING, settings["store_pending"])
         else:
             row["store"] = _check(store_problem(settings.get("store_kind"), host_facts.get("store")))
         advertise = host_facts.get("advertise") or {}
@@ -428,7 +458,7 @@ def _check(problem):
 
 
 def render_table(report):
-    """One text table, host by check: OK, FAIL[n] with reason n under the table, or - (does not apply)."""
+    """One text table, host by check: OK, FAIL[n] or PENDING[n] with reason n under the table, or - (does not apply)."""
     checks = report["checks"]
     notes = []
     lines = []
@@ -438,7 +468,7 @@ def render_table(report):
         for check in checks:
             cell = report["rows"][host].get(check) or _result(SKIP, "not checked")
             text = "-" if cell["status"] == SKIP else cell["status"]
-            if cell["status"] == FAIL:
+            if cell["status"] in (FAIL, PENDING):
                 notes.append("[%d] %s %s: %s" % (len(notes) + 1, host, check, cell["reason"]))
                 text = "%s[%d]" % (text, len(notes))
             cells.append(text)

@@ -13,7 +13,8 @@ version_added: 0.1.0
 description:
   - With O(mode=collect), reads this host's addresses and routes (C(ip -j)), the engine version, and
     whether the kernel can create a VXLAN device (and, with O(ipsec), an IPsec ESP state) in a
-    throwaway network namespace; one module run for what the role decides on.
+    throwaway network namespace; one module run for what the role decides on. With O(store_data_dirs)
+    and O(store_processes) it also reads what the host has of a key-value store already.
   - With O(mode=exchange), does O(mode=listen) and O(mode=send) in one run; every host of the play
     must run it at the same time (the role uses it when the play's hosts fit in its forks).
   - With O(mode=listen), binds the given ports for at most O(timeout) seconds and records which
@@ -55,6 +56,16 @@ options:
   store_client_key:
     description: O(mode=collect), client key for the store.
     type: path
+  store_data_dirs:
+    description: O(mode=collect), the store's data directories; those that hold data are in RV(store_presence).
+    type: list
+    elements: path
+    default: []
+  store_processes:
+    description: O(mode=collect), the store's process names (as in C(/proc/PID/comm)); those running are in RV(store_presence).
+    type: list
+    elements: str
+    default: []
   vxlan:
     description: O(mode=collect), try to create a VXLAN device in a throwaway network namespace.
     type: bool
@@ -156,6 +167,11 @@ store:
   returned: mode is collect
   type: list
   elements: dict
+store_presence:
+  description: O(mode=collect), what this host has of the store already (the preflight tells a store site.yml will create from one that is down).
+  returned: mode is collect
+  type: dict
+  sample: {"data_dirs": ["/var/lib/consul"], "processes": ["consul"]}
 ports:
   description: O(mode=listen), per port its mode (V(bound), V(capture), V(in_use), V(error)), the peers heard and seconds waited.
   returned: mode is listen or exchange
@@ -170,7 +186,7 @@ results:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.cnm.overlay.plugins.module_utils._host_probe import collect, store_answers
+from ansible_collections.cnm.overlay.plugins.module_utils._host_probe import collect, store_answers, store_presence
 from ansible_collections.cnm.overlay.plugins.module_utils._port_probe import exchange, listen, send
 
 
@@ -195,6 +211,8 @@ def main():
             store_ca_path=dict(type="path"),
             store_client_cert=dict(type="path"),
             store_client_key=dict(type="path"),
+            store_data_dirs=dict(type="list", elements="path", default=[]),
+            store_processes=dict(type="list", elements="str", default=[]),
             vxlan=dict(type="bool", default=True),
             ipsec=dict(type="bool", default=False),
             name=dict(type="str"),
@@ -220,7 +238,8 @@ def main():
         facts = collect(run_command(module), params["vxlan"], params["ipsec"]) if params["host_facts"] else None
         store = store_answers(params["store_urls"], params["store_timeout"], params["store_ca_path"],
                               params["store_client_cert"], params["store_client_key"])
-        module.exit_json(changed=False, facts=facts, store=store)
+        presence = store_presence(params["store_data_dirs"], params["store_processes"])
+        module.exit_json(changed=False, facts=facts, store=store, store_presence=presence)
     bad = [port for port in params["ports"] if port.split("/")[0] not in ("tcp", "udp") or not port.split("/")[-1].isdigit()]
     if bad:
         module.fail_json(msg="ports: %s is not PROTO/PORT such as tcp/7946 or udp/4789" % ", ".join(bad))

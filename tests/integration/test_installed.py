@@ -1,10 +1,12 @@
 """The collection as an operator installs and runs it: built with ansible-galaxy, installed into an empty
-directory, and site.yml run as `ansible-playbook cnm.overlay.site` from a directory that has neither the
+directory, and the README's real-host commands run in its order (the preflight, site.yml with --check --diff,
+site.yml, site.yml again) as `ansible-playbook cnm.overlay.<playbook>` from a directory that has neither the
 checkout nor its ansible.cfg, with inventories/example's group_vars (an SSH user that becomes root with
-sudo) over a bullseye lab's hosts. One fact per test."""
+sudo) over a fresh bullseye lab's hosts. One fact per test."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +38,7 @@ def operator_inventory(lab, tmp_path_factory):
     shutil.copy(lab.inventory, directory / "hosts.yml")
     (directory / "group_vars").mkdir()
     example = (REPO / "inventories" / "example" / "group_vars" / "all.yml").read_text(encoding="utf-8")
+    # The overlay check's default image is on the lab's hosts, as on hosts that pulled it.
     (directory / "group_vars" / "all.yml").write_text(
         example + "ansible_ssh_private_key_file: %s\n" % lab.ssh_key, encoding="utf-8")
     return str(directory / "hosts.yml")
@@ -58,19 +61,30 @@ def operator_env(root):
     return dict(env, ANSIBLE_COLLECTIONS_PATH=str(root / "collections"), **OPERATOR_SETTINGS)
 
 
-def run_site(root, inventory):
-    return subprocess.run([str(BIN / "ansible-playbook"), "cnm.overlay.site", "-i", inventory], cwd=str(root),
+def run_playbook(root, inventory, playbook="cnm.overlay.site", *args):
+    return subprocess.run([str(BIN / "ansible-playbook"), "-i", inventory, playbook] + list(args), cwd=str(root),
                           env=operator_env(root), capture_output=True, text=True, timeout=900, check=False)
 
 
+# The README's real-host commands, in its order: each fixture runs after the one before.
 @pytest.fixture(scope="module")
-def first_run(operator_inventory, operator_dir):
-    return run_site(operator_dir, operator_inventory)
+def preflight_run(operator_inventory, operator_dir):
+    return run_playbook(operator_dir, operator_inventory, "cnm.overlay.preflight")
+
+
+@pytest.fixture(scope="module")
+def plan_run(operator_inventory, operator_dir, preflight_run):
+    return run_playbook(operator_dir, operator_inventory, "cnm.overlay.site", "--check", "--diff")
+
+
+@pytest.fixture(scope="module")
+def first_run(operator_inventory, operator_dir, plan_run):
+    return run_playbook(operator_dir, operator_inventory)
 
 
 @pytest.fixture(scope="module")
 def second_run(operator_inventory, operator_dir, first_run):
-    return run_site(operator_dir, operator_inventory)
+    return run_playbook(operator_dir, operator_inventory)
 
 
 def test_the_installed_copy_is_the_one_ansible_finds(operator_dir):
@@ -78,6 +92,25 @@ def test_the_installed_copy_is_the_one_ansible_finds(operator_dir):
                              cwd=str(operator_dir), env=operator_env(operator_dir), capture_output=True, text=True,
                              check=True).stdout
     assert list(json.loads(listing)) == [str(operator_dir / "collections" / "ansible_collections")]
+
+
+def test_preflight_of_the_fresh_site_passes(preflight_run):
+    assert preflight_run.returncode == 0, preflight_run.stdout[-3000:] + preflight_run.stderr[-2000:]
+
+
+def test_preflight_reports_the_store_site_yml_creates_as_pending(preflight_run):
+    # Ansible's default output shows the table as a JSON string, its lines joined by \n.
+    notes = re.findall(r"\[\d+\] (n\d) store: ([^\n\"]*)", preflight_run.stdout.replace("\\n", "\n"))
+    assert notes == [(host, "will be created by site.yml: kv has no consul data and runs no consul yet")
+                     for host in ("n1", "n2")], preflight_run.stdout[-3000:]
+
+
+def test_the_plan_passes(plan_run):
+    assert plan_run.returncode == 0, plan_run.stdout[-3000:] + plan_run.stderr[-2000:]
+
+
+def test_the_plan_leaves_the_store_host_as_it_was(lab, plan_run):
+    assert lab.sh("kv", "ls -A /var/lib/consul; pgrep -x consul").stdout == ""
 
 
 def test_installed_site_converges_and_c2_reaches_c1(first_run, overlay_passed):

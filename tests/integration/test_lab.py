@@ -94,6 +94,13 @@ def test_inner_engine_runs_a_sandbox_container(lab):
 
 
 @pytest.mark.parametrize("lab", ["bullseye"], indirect=True)
+def test_inner_engine_has_the_sandbox_as_the_overlay_checks_default_image(lab):
+    ids = [in_node("n2", "docker", "image", "inspect", "-f", "{{.Id}}", image).stdout.strip()
+           for image in ("cnm-lab/sandbox:latest", "busybox:latest")]
+    assert ids[0] and ids[0] == ids[1], ids
+
+
+@pytest.mark.parametrize("lab", ["bullseye"], indirect=True)
 def test_inner_engine_creates_a_bridge_network(lab):
     created = in_node("n1", "docker", "network", "create", "--driver", "bridge", "citest-bridge")
     in_node("n1", "docker", "network", "rm", "citest-bridge")

@@ -26,7 +26,9 @@ def consul_leader(lab):
 
 
 def start_consul(lab):
-    lab.sh("kv", "consul agent -server -bootstrap-expect 1 -client 0.0.0.0 -bind %s -data-dir /tmp/consul "
+    # The data directory the consul_kv role uses: a store that has its data there and is down fails the check
+    # (with no data and no process it would be PENDING: site.yml creates it).
+    lab.sh("kv", "consul agent -server -bootstrap-expect 1 -client 0.0.0.0 -bind %s -data-dir /var/lib/consul "
            "-pid-file %s >/tmp/consul.log 2>&1 &" % (lab.address("kv"), CONSUL_PID))
     deadline = time.time() + 60
     while not consul_leader(lab):

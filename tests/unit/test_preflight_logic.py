@@ -428,6 +428,72 @@ def test_store_answers_are_shaped_as_the_store_check_reads_them():
         "http://down:2379/health: Request failed: [Errno 111] Connection refused")
 
 
+def _presence(data_dirs=(), processes=()):
+    return {"data_dirs": list(data_dirs), "processes": list(processes)}
+
+
+def test_store_whose_hosts_have_nothing_of_it_is_pending():
+    assert pf.store_pending("consul", ["kv"], {"kv": _presence()}) == (
+        "will be created by site.yml: kv has no consul data and runs no consul yet")
+
+
+@pytest.mark.parametrize("found", [_presence(data_dirs=["/var/lib/consul"]), _presence(processes=["consul"])])
+def test_store_with_data_or_a_running_process_on_a_host_is_checked(found):
+    assert pf.store_pending("consul", ["kv1", "kv2"], {"kv1": _presence(), "kv2": found}) is None
+
+
+def test_store_with_a_host_that_could_not_be_read_is_checked():
+    assert pf.store_pending("etcd", ["kv1", "kv2"], {"kv1": _presence()}) is None
+
+
+def test_store_that_runs_elsewhere_is_checked():
+    assert pf.store_pending("consul", [], {}) is None
+
+
+def test_presence_leaves_out_unreachable_failed_and_skipped_hosts():
+    results = {"results": [
+        {"item": "kv1", "store_presence": _presence()},
+        {"item": "kv2", "unreachable": True, "msg": "ssh: connect to host kv2 port 22: No route to host"},
+        {"item": "kv3", "failed": True, "msg": "MODULE FAILURE"},
+        {"item": "kv4", "skipped": True}]}
+    assert pf.store_presence_by_host(results) == {"kv1": _presence()}
+
+
+def test_pending_store_is_its_own_cell_with_a_note_and_no_failure():
+    report = pf.evaluate(["n1", "n2"], _fleet(), dict(SETTINGS, store_pending="will be created by site.yml: kv ..."))
+    lines = pf.render_table(report)
+    assert report["failed"] == [] and "PENDING[1]" in lines[2] and lines[4] == "[1] n1 store: will be created by site.yml: kv ..."
+
+
+def test_a_bad_store_url_fails_even_when_the_store_is_pending():
+    report = pf.evaluate(["n1"], _fleet(), dict(SETTINGS, store_problem="not a store URL", store_pending="will be created"))
+    assert report["failed"] == [("n1", "store", "not a store URL")]
+
+
+def test_store_pending_filter_takes_the_store_from_the_url():
+    from ansible_collections.cnm.overlay.plugins.filter import preflight as filters
+    results = {"results": [{"item": "kv", "store_presence": _presence()}]}
+    assert filters.preflight_store_pending(results, ["kv"], "etcd://10.0.0.5:2379") == (
+        "will be created by site.yml: kv has no etcd data and runs no etcd yet")
+    assert filters.preflight_store_pending({"results": [], "skipped": True}, [], "consul://kv:8500") == ""
+
+
+def test_store_presence_reads_data_dirs_and_running_processes(tmp_path):
+    from ansible_collections.cnm.overlay.plugins.module_utils import _host_probe
+    empty, skeleton, used = (tmp_path / name for name in ("empty", "skeleton", "used"))
+    for directory in (empty, skeleton, used):
+        directory.mkdir()
+    (skeleton / ".bashrc").write_text("")
+    (used / "node-id").write_text("abc")
+    proc = tmp_path / "proc"
+    for pid, comm in (("1", "tini"), ("42", "consul")):
+        (proc / pid).mkdir(parents=True)
+        (proc / pid / "comm").write_text(comm + "\n")
+    presence = _host_probe.store_presence([str(empty), str(skeleton), str(used), str(tmp_path / "missing")],
+                                          ["consul", "etcd"], proc=str(proc))
+    assert presence == {"data_dirs": [str(used)], "processes": ["consul"]}
+
+
 def test_a_store_that_never_answers_is_named_with_the_timeout_that_bounds_the_wait():
     import socket
     from ansible_collections.cnm.overlay.plugins.module_utils import _host_probe
