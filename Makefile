@@ -56,11 +56,15 @@ sanity: venv host-packages
 unit: venv
 	$(BIN)/pytest -q tests/unit
 
+# Test modules in parallel, each whole on one worker with its own labs (tests/integration/conftest.py).
+TEST_JOBS ?= 3
 integration: venv engine
-	$(BIN)/pytest -q tests/integration
+	$(BIN)/pytest -q -n $(TEST_JOBS) --dist loadgroup tests/integration
 
+# Scenarios side by side, each with a lab of its own.
+MOLECULE_JOBS ?= 2
 molecule: venv engine
-	bash tests/molecule.sh
+	MOLECULE_JOBS=$(MOLECULE_JOBS) bash tests/molecule.sh
 
 # Each stage in turn, its time printed at the end (also when one fails).
 test: venv host-packages

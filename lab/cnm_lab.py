@@ -6,6 +6,7 @@ reaches it over SSH and restarts its engine as on a real host; with --init syste
 is PID 1 and the services are its units, as on a real Debian host. See lab/README.md.
 
     cnm_lab.py images [--generation G|all] [--init tini|systemd]
+    cnm_lab.py sandbox
     cnm_lab.py up [--generation G] [--init tini|systemd] [--lab NAME]
     cnm_lab.py down [--lab NAME | --all]
     cnm_lab.py status [--lab NAME]
@@ -296,9 +297,14 @@ def ensure_images(generations, init=DEFAULT_INIT):
             node_ids[generation] = build_node(generation, build_base(generation))
             if init == "systemd":
                 node_ids[generation] = build_node_systemd(generation, node_ids[generation])
+    ensure_sandbox_image()
+    return node_ids
+
+
+def ensure_sandbox_image():
+    """cnm-lab/sandbox:latest on this machine's engine (c1/c2 and the host-engine tests' containers)."""
     with host_lock("images-sandbox"):
         run_script(IMAGES_DIR / "sandbox.sh", SANDBOX_IMAGE)
-    return node_ids
 
 
 # --- node flags ----------------------------------------------------------------------------
@@ -460,6 +466,11 @@ def ensure_node(lab, node, kind, wanted_image, flags):
 
 
 def ensure_ssh_key():
+    with host_lock("ssh-key"):
+        return _ensure_ssh_key()
+
+
+def _ensure_ssh_key():
     if not SSH_KEY.exists():
         SSH_KEY.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "cnm-lab", "-f", str(SSH_KEY)],
@@ -652,6 +663,7 @@ def main(argv=None):
     images = commands.add_parser("images", help="build the lab images (cached by recipe)")
     images.add_argument("--generation", choices=sorted(GENERATIONS) + ["all"], default=DEFAULT_GENERATION)
     images.add_argument("--init", choices=INITS, default=DEFAULT_INIT)
+    commands.add_parser("sandbox", help="build the sandbox image %s (cached)" % SANDBOX_IMAGE)
     start = commands.add_parser("up", help="bring a lab up (idempotent)")
     start.add_argument("--generation", choices=sorted(GENERATIONS), default=DEFAULT_GENERATION)
     start.add_argument("--init", choices=INITS, default=DEFAULT_INIT,
@@ -670,6 +682,8 @@ def main(argv=None):
     try:
         if args.command == "images":
             ensure_images(sorted(GENERATIONS) if args.generation == "all" else [args.generation], args.init)
+        elif args.command == "sandbox":
+            ensure_sandbox_image()
         elif args.command == "up":
             up(args.lab, Kind(args.generation, args.init), fresh=args.fresh)
         elif args.command == "down":

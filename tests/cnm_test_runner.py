@@ -11,9 +11,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 COLLECTIONS_ROOT = REPO / ".build"
 MODULES = REPO / "plugins" / "modules"
+
+# The pytest-xdist group of the integration modules that use the shared labs (gens-etcd, gens-swarm):
+# `pytestmark = SHARED_LABS_GROUP` in each keeps them on one worker (tests/integration/conftest.py).
+SHARED_LABS_GROUP = pytest.mark.xdist_group("shared-labs")
 
 # Unit tests import module_utils as the collection does.
 if str(COLLECTIONS_ROOT) not in sys.path:
@@ -99,8 +105,6 @@ def sign(directory, host, out, days=2, extfile=None):
 
 def wait_for(what, probe, seconds=60):
     """Poll `probe` until it returns true; fail the test naming `what` after `seconds`."""
-    import pytest
-
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if probe():

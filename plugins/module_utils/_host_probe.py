@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import socket
 
 VXLAN_PROBE = ["unshare", "--net", "--", "sh", "-c",
                "ip link add cnm-pf-vx type vxlan id 4242 dstport 4789 && ip link del cnm-pf-vx"]
@@ -76,7 +77,11 @@ def http_answer(url, timeout, method="GET", data=None, headers=None, ca_path=Non
             body = exc.read() if hasattr(exc, "read") else b""
             answer.update(status=code, content=(body or b"").decode("utf-8", "replace"), msg="HTTP Error %s: %s" % (code, getattr(exc, "reason", exc)))
         else:
-            answer["msg"] = "Request failed: %s" % (getattr(exc, "reason", None) or exc)
+            reason = getattr(exc, "reason", None) or exc
+            if isinstance(reason, socket.timeout):
+                # The operator's bound on the wait, named: a store that drops packets costs this much per URL.
+                reason = "no answer within %s s (timed out)" % timeout
+            answer["msg"] = "Request failed: %s" % reason
     return answer
 
 

@@ -1,8 +1,9 @@
 """Lab fixtures for integration tests: Docker-in-Docker labs made by lab/cnm_lab.py.
 
 `lab_factory(name, generation, init="tini")` brings a lab up (reused by every test that asks for the same
-name) and takes it down when the test module that asked for it ends; the labs in SHARED_LABS stay up until
-the end of the session.
+name) and takes it down when the test module that asked for it ends; the labs in SHARED_LABS when the last
+module that uses them ends. `make integration` runs the modules in parallel (pytest-xdist, --dist loadgroup):
+each module on one worker, the modules of SHARED_LABS together.
 """
 
 import importlib.util
@@ -110,9 +111,45 @@ def lab_up(name, generation, fresh=False, init="tini"):
         pytest.fail("lab %s (%s) did not come up:\n%s\n%s" % (name, generation, up.stdout[-3000:], up.stderr[-3000:]))
 
 
-# Labs that more than one test module uses; every other lab is taken down when its module ends, so that the
-# labs of earlier modules do not load the machine while later ones run.
+# Labs that more than one test module uses (the modules marked with cnm_test_runner.SHARED_LABS_GROUP); every
+# other lab is taken down when its module ends, these when the last of those modules ends, so that the labs of
+# earlier modules do not load the machine while later ones run.
 SHARED_LABS = ("gens-etcd", "gens-swarm")
+# The labs that are up, by name, and the names brought up since the current module began.
+_LABS = {"up": {}, "this_module": set()}
+
+
+def xdist_group(item):
+    """The name of a test's xdist_group mark, or None."""
+    marker = item.get_closest_marker("xdist_group")
+    if marker is None:
+        return None
+    return marker.args[0] if marker.args else marker.kwargs.get("name")
+
+
+def pytest_collection_modifyitems(items):
+    """Group every test for `pytest -n N --dist loadgroup` (make integration): a whole module on one worker
+    (its labs are module-scoped and named by the module), the modules of SHARED_LABS on the same one, one
+    after the other (also without xdist)."""
+    for item in items:
+        if xdist_group(item) is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__.rsplit(".", 1)[-1]))
+    first_seen = {}
+    for index, item in enumerate(items):
+        first_seen.setdefault(xdist_group(item), index)
+    items.sort(key=lambda item: first_seen[xdist_group(item)])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the last test of a group that shares labs, take those labs down (the module fixtures are gone)."""
+    result = yield
+    group = xdist_group(item)
+    if group != item.module.__name__.rsplit(".", 1)[-1] and (nextitem is None or xdist_group(nextitem) != group):
+        for name in SHARED_LABS:
+            if _LABS["up"].pop(name, None):
+                lab_down(name)
+    return result
 
 
 def lab_down(name):
@@ -122,11 +159,11 @@ def lab_down(name):
 
 @pytest.fixture(scope="session")
 def _labs():
-    """The labs that are up, by name, and the names brought up since the current module began."""
-    labs = {"up": {}, "this_module": set()}
-    yield labs
-    for name in labs["up"]:
+    """_LABS; at the end of the session, every lab still up is taken down."""
+    yield _LABS
+    for name in list(_LABS["up"]):
         lab_down(name)
+    _LABS["up"].clear()
 
 
 @pytest.fixture(scope="session")

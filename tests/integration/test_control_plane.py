@@ -4,7 +4,9 @@ import re
 
 import pytest
 
-from cnm_test_runner import run_playbook
+from cnm_test_runner import SHARED_LABS_GROUP, run_playbook
+
+pytestmark = SHARED_LABS_GROUP
 
 DECIDE_PLAY = """
 - name: Decide the control plane

@@ -2,6 +2,10 @@
 
 import pytest
 
+from cnm_test_runner import SHARED_LABS_GROUP
+
+pytestmark = SHARED_LABS_GROUP
+
 SWARM_PLAY = """
 - name: Swarm control plane
   hosts: docker_hosts

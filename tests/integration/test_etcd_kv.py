@@ -4,6 +4,10 @@ import json
 
 import pytest
 
+from cnm_test_runner import SHARED_LABS_GROUP
+
+pytestmark = SHARED_LABS_GROUP
+
 ETCD_PLAY = """
 - name: etcd store
   hosts: kv_store

@@ -1,7 +1,8 @@
 """Faults a kv-mode overlay meets, on one bullseye lab (`fault-kv`), in this order:
 
-1. the store is down before the first converge: site.yml fails fast naming the store's URL
-   and changes no engine, whether the store's port drops the packets or refuses the connection;
+1. the store is down before the first converge: site.yml fails naming the store's URL and, where the
+   port drops the packets, the probe timeout that bounds the wait (how long that takes is a figure of
+   docs/benchmarks.md, not a test), and changes no engine, whether the port drops or refuses;
 2. the store stops after setup: c1 and c2 keep talking; once it is back a re-run converges;
 3. n2's dockerd is killed (kill -9): a re-run starts it again through the service manager;
 6. n2 is lost (its lab container removed): from n1 playbooks/remove_host.yml removes the
@@ -15,10 +16,7 @@ Each test asserts what the operator sees: the play's result and message, the hos
 Consul will require an ACL token: the tests look at Docker's view, never read Consul KV.
 """
 
-import os
-import re
 import subprocess
-import sys
 import time
 
 import pytest
@@ -28,9 +26,8 @@ from cnm_test_runner import REPO, run_playbook, wait_for
 LAB = "fault-kv"
 SITE = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
 REMOVE_HOST = "- ansible.builtin.import_playbook: %s/playbooks/remove_host.yml\n" % REPO
-# The failing part of a run against a store that is down: from the first request to the store.
-STORE_PROBE_TASK = "ask the store"
-STORE_DOWN_BOUND = 30
+# The preflight's store probe timeout (roles/preflight: preflight_store_timeout), which bounds the wait.
+STORE_TIMEOUT = 5
 # Consul's HTTP port dropped for everyone but kv itself: the store runs, the docker hosts time out.
 BLOCK_STORE = "iptables -%s INPUT -i eth0 -p tcp --dport 8500 -j DROP"
 # The same port refused (as when nothing listens on it): the docker hosts get a TCP reset at once.
@@ -46,36 +43,6 @@ def lab(lab_factory):
     return lab_factory(LAB, "bullseye")
 
 
-def timed_playbook(playbook, inventory, extra_args=()):
-    """Run a playbook with the profile_tasks callback, which prints each task's start time."""
-    env = dict(os.environ, ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", ANSIBLE_NOCOLOR="1",
-               ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO / ".build"), os.environ.get("PYTHONPATH")])))
-    path = REPO / ".build" / ("fault-%d.yml" % os.getpid())
-    path.write_text(playbook, encoding="utf-8")
-    try:
-        return subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
-                               "-i", inventory, str(path), *extra_args],
-                              capture_output=True, text=True, env=env, cwd=str(REPO), timeout=900, check=False)
-    finally:
-        path.unlink()
-
-
-def seconds_since_start(line):
-    """profile_tasks' elapsed time at the end of a timestamp line ('... (0:00:01.2)   0:00:12.345 ***')."""
-    hours, minutes, seconds = re.search(r"\)\s+(\d+):(\d+):([\d.]+)", line).groups()
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-
-
-def failing_part_seconds(stdout, first_task):
-    """Seconds from the start of `first_task` (its last run: the first plays hold the same role with
-    the store check off) to the end of the run, by profile_tasks' timestamps."""
-    lines = stdout.splitlines()
-    start = [i for i, line in enumerate(lines) if line.startswith("TASK [") and first_task in line][-1]
-    stamps = [line for line in lines[start:] if re.search(r"\)\s+\d+:\d+:[\d.]+", line)]
-    return seconds_since_start(stamps[-1]) - seconds_since_start(stamps[0])
-
-
 def ping(lab, node, container, target):
     """`container` on `node` pings `target` over the overlay (a few tries: a new path can take seconds)."""
     script = "for i in $(seq 20); do ping -c1 -W1 %s >/dev/null && exit 0; sleep 1; done; exit 1" % target
@@ -85,8 +52,9 @@ def ping(lab, node, container, target):
 # 1. Store down before converge -------------------------------------------------------------
 
 # How the store's port on kv is made unreachable for the docker hosts, and what the run must add
-# to the store's URL in its message.
-STORE_PORT_FAULTS = {"dropped": (BLOCK_STORE, ""), "refused": (REFUSE_STORE, "Connection refused")}
+# to the store's URL in its message: the timeout that bounded the wait, or the refusal.
+STORE_PORT_FAULTS = {"dropped": (BLOCK_STORE, "no answer within %d s (timed out)" % STORE_TIMEOUT),
+                     "refused": (REFUSE_STORE, "Connection refused")}
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +67,7 @@ def store_down(lab):
         before = {node: (lab.daemon_json(node), lab.dockerd_pid(node)) for node in ("n1", "n2")}
         lab.sh("kv", rule % "I", check=True)
         try:
-            result = timed_playbook(SITE, lab.inventory)
+            result = run_playbook(SITE, inventory=lab.inventory)
         finally:
             lab.sh("kv", rule % "D", check=True)
         after = {node: (lab.daemon_json(node), lab.dockerd_pid(node)) for node in ("n1", "n2")}
@@ -113,12 +81,6 @@ def test_store_down_fails_the_play_naming_the_store_url(lab, store_down, fault, 
     assert result.returncode != 0, result.stdout[-3000:]
     assert "consul://%s:8500" % lab.address("kv") in flat(result), result.stdout[-3000:]
     assert STORE_PORT_FAULTS[fault][1] in flat(result), result.stdout[-3000:]
-
-
-@pytest.mark.parametrize("fault", STORE_PORT_FAULTS)
-def test_store_down_fails_within_the_bound(store_down, fault):
-    seconds = failing_part_seconds(store_down[fault][0].stdout, STORE_PROBE_TASK)
-    assert seconds < STORE_DOWN_BOUND, "the failing part took %.1f s" % seconds
 
 
 @pytest.mark.parametrize("fault", STORE_PORT_FAULTS)

@@ -426,3 +426,16 @@ def test_store_answers_are_shaped_as_the_store_check_reads_them():
     assert pf.store_problem("etcd", answers) == (
         "http://e:2379/v2/keys: the v2 API is off; libnetwork speaks v2, start etcd with --enable-v2=true; "
         "http://down:2379/health: Request failed: [Errno 111] Connection refused")
+
+
+def test_a_store_that_never_answers_is_named_with_the_timeout_that_bounds_the_wait():
+    import socket
+    from ansible_collections.cnm.overlay.plugins.module_utils import _host_probe
+
+    # A listener on loopback that takes the connection and never answers, as a store behind a stuck proxy.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        url = "http://127.0.0.1:%d/v1/status/leader" % listener.getsockname()[1]
+        answers = _host_probe.store_answers([url], 1)
+    assert pf.store_problem("consul", answers) == "%s: Request failed: no answer within 1 s (timed out)" % url
