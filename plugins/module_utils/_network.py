@@ -43,8 +43,10 @@ OPTION_MIN_API = {"scope": "1.30", "attachable": "1.25", "config_only": "1.30", 
                   "ingress": "1.29", "enable_ipv4": "1.48"}
 # A config-only network holds settings only: the daemon records this driver and refuses operator fields.
 CONFIG_ONLY_DRIVER = "null"
-# What a network made with config_from takes from its config-only network (the daemon refuses them here).
-CONFIG_FROM_TAKES = ("driver_options", "ipam_driver", "ipam_options", "ipam_config", "enable_ipv6", "labels")
+# What a network made with config_from takes from its config-only network: the daemon refuses these
+# options there unless they hold the default value given here.
+CONFIG_FROM_TAKES = (("driver_options", {}), ("ipam_driver", "default"), ("ipam_options", {}), ("ipam_config", []),
+                     ("enable_ipv6", False), ("enable_ipv4", True), ("labels", {}))
 # How long to wait for the swarm manager to allocate a new swarm-scoped network.
 SWARM_ALLOCATION_SECONDS = 15
 COMPARED_OPTIONS = ("driver", "driver_options", "ipam_driver", "ipam_options", "ipam_config",
@@ -198,17 +200,15 @@ class NetworkSpec(object):
         if self.config_from is not None:
             if not self.config_from.strip():
                 errors.append("%sconfig_from is empty: give the name of a config-only network." % prefix)
-            taken = [option for option in CONFIG_FROM_TAKES
-                     if getattr(self, option) not in (None, False, {}, [])
-                     and not (option == "ipam_driver" and getattr(self, option) == "default")]
+            taken = [option for option, default in CONFIG_FROM_TAKES if getattr(self, option) not in (None, default)]
             if taken:
                 errors.append("%s%s with config_from: the network takes these from config-only network %s; set them "
                               "there, or drop config_from." % (prefix, ", ".join(taken), self.config_from))
         if self.ingress and self.driver not in (None, "overlay"):
             errors.append("%singress with driver %s: swarm's ingress network is an overlay; use driver: overlay."
                           % (prefix, self.driver))
-        if self.enable_ipv4 is False:
-            if self.enable_ipv6 is not True and not self.config_from:
+        if self.enable_ipv4 is False and self.config_from is None:
+            if self.enable_ipv6 is not True:
                 errors.append("%senable_ipv4: false needs enable_ipv6: true: a network needs at least one "
                               "address family." % prefix)
             ipv4 = [subnet for subnet in self.subnets() if subnet and ":" not in subnet]
@@ -266,6 +266,12 @@ class NetworkSpec(object):
         for option in COMPARED_OPTIONS:
             if getattr(self, option) is None:
                 setattr(filled, option, actual[option])
+        # What inspect shows of these comes from elsewhere, and the daemon refuses it when sent back.
+        if filled.config_from:
+            for option, _default in CONFIG_FROM_TAKES:
+                setattr(filled, option, None)
+        if filled.config_only:
+            filled.driver = filled.scope = None
         return filled
 
     def would_be(self):
@@ -495,19 +501,30 @@ class NetworkManager(object):
     def _check_overlaps(self, plans, existing, errors):
         planned = []
         removed = set(plan["spec"].name for plan in plans if plan["action"] == "remove")
+        # A config-only network holds no address pool: its subnets are held by the network made from it.
+        config_subnets = dict((network.get("Name"), [entry.get("Subnet") for entry in
+                                                     (network.get("IPAM") or {}).get("Config") or []])
+                              for network in existing if network.get("ConfigOnly"))
+        config_subnets.update((plan["spec"].name, plan["spec"].subnets()) for plan in plans
+                              if plan["spec"].config_only and plan["action"] in ("create", "recreate"))
+        holders = [network for network in existing if not network.get("ConfigOnly")]
         for plan in plans:
             spec = plan["spec"]
-            if plan["action"] not in ("create", "recreate") or not spec.ipam_config:
+            if plan["action"] not in ("create", "recreate") or spec.config_only:
                 continue
-            others = [network for network in existing if network.get("Name") not in removed | set([spec.name])]
-            errors.extend(find_subnet_overlaps(spec.subnets(), others, field=spec.field + "ipam_config"))
-            for earlier in planned:
-                for subnet in spec.subnets():
-                    for other in earlier.subnets():
+            subnets = (config_subnets.get(spec.config_from) or []) if spec.config_from else spec.subnets()
+            if not subnets:
+                continue
+            field = spec.field + ("config_from" if spec.config_from else "ipam_config")
+            others = [network for network in holders if network.get("Name") not in removed | set([spec.name])]
+            errors.extend(find_subnet_overlaps(subnets, others, field=field))
+            for earlier, earlier_subnets in planned:
+                for subnet in subnets:
+                    for other in earlier_subnets:
                         if cidrs_overlap(subnet, other):
-                            errors.append("%sipam_config subnet %s overlaps subnet %s of network %s in this task: "
-                                          "choose a free range." % (spec.field, subnet, other, earlier.name))
-            planned.append(spec)
+                            errors.append("%s subnet %s overlaps subnet %s of network %s in this task: "
+                                          "choose a free range." % (field, subnet, other, earlier.name))
+            planned.append((spec, subnets))
 
     # -- applying ---------------------------------------------------------------------------
 
