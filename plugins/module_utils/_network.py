@@ -47,6 +47,8 @@ CONFIG_ONLY_DRIVER = "null"
 # options there unless they hold the default value given here.
 CONFIG_FROM_TAKES = (("driver_options", {}), ("ipam_driver", "default"), ("ipam_options", {}), ("ipam_config", []),
                      ("enable_ipv6", False), ("enable_ipv4", True), ("labels", {}))
+# Keys of the endpoints the daemon makes for itself on swarm networks: it removes them with the network.
+DAEMON_ENDPOINT_KEYS = ("lb-", "ingress-sbox")
 # How long to wait for the swarm manager to allocate a new swarm-scoped network.
 SWARM_ALLOCATION_SECONDS = 15
 COMPARED_OPTIONS = ("driver", "driver_options", "ipam_driver", "ipam_options", "ipam_config",
@@ -369,7 +371,8 @@ def spec_properties(spec):
     """The properties a spec sets, for the `after` side of a diff of a new network."""
     body = spec.create_body()
     return dict(
-        driver=body["Driver"], driver_options=body["Options"], ipam_driver=body["IPAM"]["Driver"],
+        driver=CONFIG_ONLY_DRIVER if spec.config_only else body["Driver"], driver_options=body["Options"],
+        ipam_driver=body["IPAM"]["Driver"],
         ipam_options=body["IPAM"]["Options"],
         ipam_config=[_given_ipam_entry(entry) for entry in spec.ipam_config or []],
         enable_ipv6=body["EnableIPv6"], internal=body["Internal"], attachable=body["Attachable"],
@@ -383,8 +386,8 @@ def endpoint_summary(network):
     endpoints = []
     local = set()
     for key, container in sorted((network.get("Containers") or {}).items()):
-        if key.startswith("lb-"):
-            continue  # the daemon's own load-balancer endpoint of a swarm network
+        if key.startswith(DAEMON_ENDPOINT_KEYS):
+            continue  # the daemon's own load-balancer or ingress-sandbox endpoint
         name = container.get("Name") or key[:12]
         host = "remote" if key.startswith("ep-") else "this host"
         endpoints.append("%s (%s)" % (name, host))
@@ -420,6 +423,22 @@ def config_from_errors(specs, existing):
     return errors
 
 
+def ingress_errors(specs, existing):
+    """A swarm has one ingress network: another one is refused before the daemon's 409."""
+    errors = []
+    removed = set(spec.name for spec in specs if spec.state == "absent")
+    for spec in specs:
+        if spec.state != "present" or not spec.ingress:
+            continue
+        others = [network["Name"] for network in existing
+                  if network.get("Ingress") and network.get("Name") not in removed | set([spec.name])]
+        if others:
+            errors.append("%singress: network %s is this swarm's ingress network already and a swarm has only one; "
+                          "remove it first (state: absent, no services may use it), in this task or before."
+                          % (spec.field, others[0]))
+    return errors
+
+
 class NetworkManager(object):
     """Plans every spec of a task, then applies the plans; check mode skips only the calls."""
 
@@ -448,6 +467,7 @@ class NetworkManager(object):
             return None, errors
         existing = self.client.get("/networks") or []
         errors.extend(config_from_errors(self.specs, existing))
+        errors.extend(ingress_errors(self.specs, existing))
         plans = [self._plan_one(spec, existing, errors) for spec in self.specs]
         self._check_overlaps(plans, existing, errors)
         return plans, errors
@@ -604,8 +624,8 @@ class NetworkManager(object):
         """Disconnect this host's containers; returns how to reconnect each of them."""
         attached = []
         for key, container in sorted((network.get("Containers") or {}).items()):
-            if key.startswith(("ep-", "lb-")):
-                continue  # another host's endpoint, or the daemon's own load balancer
+            if key.startswith(("ep-",) + DAEMON_ENDPOINT_KEYS):
+                continue  # another host's endpoint, or the daemon's own (load balancer, ingress sandbox)
             name = container.get("Name") or key[:12]
             settings = {}
             try:

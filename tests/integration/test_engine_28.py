@@ -5,6 +5,7 @@ user runs them, in two playbook runs. Each option goes through check mode, creat
 check mode (the last two unchanged), then the daemon's view is checked from the node:
 - an IPv6-only network (enable_ipv4: false) has no IPv4 pool;
 - a config-only network, and a macvlan network made from it that takes its subnet, range and parent;
+- swarm's ingress network remade with another MTU (a one-node swarm on n1), a second one refused;
 - bad input: config_from naming a network that is not config-only, a wrong type, an API too old;
 - an endpoint with gw_priority on a created container, which after its start has its default route
   through that network, and is unchanged;
@@ -25,6 +26,10 @@ V6ONLY = dict(name="e28-v6only", enable_ipv4=False, enable_ipv6=True, ipam_confi
 CONFIG_ONLY = dict(name="e28-mvcfg", config_only=True, driver_options=dict(parent="eth0"),
                    ipam_config=[dict(subnet="10.203.28.0/24", ip_range="10.203.28.64/26")])
 MACVLAN = dict(name="e28-mv", driver="macvlan", config_from="e28-mvcfg")
+# swarm's ingress network remade with another MTU: the old one removed in the same task.
+INGRESS = dict(networks=[dict(name="ingress", state="absent"),
+                         dict(name="e28-ingress", driver="overlay", ingress=True,
+                              driver_options={"com.docker.network.driver.mtu": 1400})])
 # Two bridges for the endpoint: a container made on the first gets its default route there unless
 # the second has a higher gateway priority.
 FIRST, SECOND = ("e28-first", "10.203.29.0/24"), ("e28-second", "10.203.30.0/24")
@@ -106,8 +111,12 @@ def lab(lab_factory):
 
 
 def test_network_options_on_28(lab, playbook_runner):
+    lab.sh("n1", "docker swarm init --advertise-addr eth0", check=True)
     network = "cnm.overlay.docker_cnm_network"
     run(playbook_runner, lab, [
+        four_steps(network, "ingress", INGRESS),
+        refused(network, "second_ingress", dict(name="e28-bad", driver="overlay", ingress=True),
+                "network e28-ingress is this swarm's ingress network already", "remove it first"),
         four_steps(network, "v6only", V6ONLY),
         four_steps(network, "config_only", CONFIG_ONLY),
         four_steps(network, "macvlan", MACVLAN),
@@ -129,6 +138,8 @@ def test_network_options_on_28(lab, playbook_runner):
     address = lab.sh("n1", "docker run --rm --network e28-mv %s ip -4 -o addr show eth0" % IMAGE, check=True).stdout
     host = re.search(r" inet 10\.203\.28\.(\d+)/24 ", address)
     assert host and 64 <= int(host.group(1)) < 128, address
+    ingress = inspect(lab, "network", "e28-ingress")
+    assert ingress["Ingress"] is True and ingress["Options"]["com.docker.network.driver.mtu"] == "1400"
     assert "e28-bad" not in lab.sh("n1", "docker network ls --format '{{.Name}}'", check=True).stdout
 
 

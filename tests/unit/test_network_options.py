@@ -92,6 +92,7 @@ def test_check_mode_result_of_a_config_only_network_looks_like_inspect():
     would_be = spec(config_only=True, ipam_config=[dict(subnet="10.202.9.0/24")]).would_be()
     assert would_be["Driver"] == net.CONFIG_ONLY_DRIVER and would_be["ConfigOnly"] is True
     assert would_be["ConfigFrom"] == {"Network": ""} and would_be["EnableIPv4"] is True
+    assert net.spec_properties(spec(config_only=True))["driver"] == net.CONFIG_ONLY_DRIVER
 
 
 def test_recreate_keeps_config_from_and_sends_nothing_it_takes_from_there():
@@ -210,3 +211,17 @@ def test_a_network_from_a_config_only_one_holds_its_subnets():
                spec(name="b", ipam_config=[dict(subnet="10.202.9.0/25")])]
     one_error(overlap_errors(in_task, []),
               "ipam_config subnet 10.202.9.0/25 overlaps subnet 10.202.9.0/24 of network mv")
+
+
+def test_a_second_ingress_network_is_refused_unless_the_first_is_removed_in_the_task():
+    existing = [{"Name": "ingress", "Id": "i" * 64, "Ingress": True}, PLAIN]
+    one_error(net.ingress_errors([spec(name="ingress2", driver="overlay", ingress=True)], existing),
+              "ingress: network ingress is this swarm's ingress network already", "remove it first")
+    replaced = [spec(name="ingress", state="absent"), spec(name="ingress2", driver="overlay", ingress=True)]
+    assert net.ingress_errors(replaced, existing) == []
+    assert net.ingress_errors([spec(name="ingress", driver="overlay", ingress=True)], existing) == []
+
+
+def test_the_daemons_ingress_sandbox_is_no_endpoint_that_blocks_removal():
+    ingress = {"Name": "ingress", "Containers": {"ingress-sbox": {"Name": "ingress-endpoint", "EndpointID": "x"}}}
+    assert net.endpoint_summary(ingress) == []
