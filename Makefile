@@ -12,6 +12,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 help:
 	@echo "make lab        bring the lab up ($(GENERATION)) and run the main job against it"
+	@echo "                GENERATION=bullseye|bookworm|trixie|forky (lab/README.md)"
 	@echo "make lab-down   remove every lab container, network and volume"
 	@echo "make test       the full test suite (what CI runs)"
 	@echo "make venv       the pinned controller virtualenv in $(VENV)"

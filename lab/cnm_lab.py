@@ -47,7 +47,10 @@ GENERATION_LABEL = "cnm.lab.generation"
 INIT_LABEL = "cnm.lab.init"
 CHECKOUT_LABEL = "cnm.lab.checkout"
 
-Generation = namedtuple("Generation", "engine_version packages")
+# debootstrap_script: the script of another suite when debootstrap has none for this one;
+# apt_conf: written into the base image's /etc/apt/apt.conf.d, so every apt on the node has it.
+Generation = namedtuple("Generation", "engine_version packages debootstrap_script apt_conf",
+                        defaults=(None, None))
 COMMON_PACKAGES = (
     "docker.io", "python3", "python3-docker", "python3-requests", "iproute2", "iputils-ping",
     "procps", "openssh-server", "tini", "curl", "ca-certificates", "sudo",
@@ -61,7 +64,13 @@ GENERATIONS = {
     "bullseye": Generation("20.10.5", COMMON_PACKAGES + ("consul", "pipexec")),
     "bookworm": Generation("20.10.24", COMMON_PACKAGES + ("etcd-server", "etcd-client")),
     "trixie": Generation("26.1.5", COMMON_PACKAGES + ("docker-cli",)),
+    # debootstrap on bookworm has no forky script: sid's serves. The mirror is a snapshot whose
+    # forky Release file is past its Valid-Until, which apt refuses unless told not to check.
+    "forky": Generation("28.5", COMMON_PACKAGES + ("docker-cli",),
+                        debootstrap_script="/usr/share/debootstrap/scripts/sid",
+                        apt_conf='Acquire::Check-Valid-Until "false";\n'),
 }
+APT_CONF_FILE = "etc/apt/apt.conf.d/99cnm-lab"
 DEFAULT_GENERATION = "bullseye"
 # PID 1 of a node: tini with SysV init scripts (the default, the quickest to start), or
 # systemd (node-systemd.Dockerfile on the tini image) for the paths real hosts take.
@@ -189,7 +198,9 @@ def node_image(generation, init=DEFAULT_INIT):
 
 
 def debootstrap_command(generation, mirror, target):
-    return ["debootstrap", "--variant=minbase", "--components=main", generation, str(target), mirror]
+    command = ["debootstrap", "--variant=minbase", "--components=main", generation, str(target), mirror]
+    script = GENERATIONS[generation].debootstrap_script
+    return command + [script] if script else command
 
 
 def log_tail(path, lines=25):
@@ -203,7 +214,9 @@ def build_base(generation):
     """cnm-lab/base:<generation>: debootstrap minbase from the mirror, then docker import."""
     image = base_image(generation)
     mirror = mirror_uri()
-    recipe = recipe_hash("base", " ".join(debootstrap_command(generation, mirror, "ROOT")))
+    apt_conf = GENERATIONS[generation].apt_conf
+    recipe = recipe_hash("base", " ".join(debootstrap_command(generation, mirror, "ROOT")),
+                         *([apt_conf] if apt_conf else []))
     found = image_with_recipe(image, recipe)
     if found:
         return found
@@ -223,6 +236,8 @@ def build_base(generation):
             for entry in (rootfs / leftover).glob("*"):
                 if entry.is_file():
                     entry.unlink()
+        if apt_conf:
+            (rootfs / APT_CONF_FILE).write_text(apt_conf, encoding="utf-8")
         import_rootfs(rootfs, image, recipe)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

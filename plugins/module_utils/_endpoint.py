@@ -20,6 +20,7 @@ from ansible_collections.cnm.overlay.plugins.module_utils._api_client import (
     NotFound,
     client_for_module,
     quote_path,
+    version_tuple,
 )
 from ansible_collections.cnm.overlay.plugins.module_utils import _ipam
 
@@ -29,7 +30,12 @@ PREDEFINED_NETWORKS = ("bridge", "host", "none")
 # Docker's rule for container names, also used for link aliases.
 _NAME = r"[a-zA-Z0-9][a-zA-Z0-9_.-]*"
 _LINK = re.compile(r"^/?(%s):(?:/?%s/)?(%s)$|^/?(%s)$" % (_NAME, _NAME, _NAME, _NAME))
-SETTINGS = ("aliases", "ipv4_address", "ipv6_address", "links", "link_local_ips", "driver_options")
+SETTINGS = ("aliases", "ipv4_address", "ipv6_address", "links", "link_local_ips", "driver_options", "mac_address",
+            "gw_priority")
+# The API version from which the daemon honours a setting in a connect; below it the setting is
+# ignored without an error (moby's changelog: MacAddress on connect from 1.54; GwPriority is new in 1.48).
+SETTING_MIN_API = {"gw_priority": "1.48", "mac_address": "1.54"}
+_MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 
 
 # -- parameters ---------------------------------------------------------------------------
@@ -72,6 +78,15 @@ class EndpointParameters(object):
         self.raw_driver_options = options or {}
         self.driver_options = None if options is None else dict(
             (str(key), driver_option_text(value)) for key, value in options.items())
+        self.mac_address = normalise_mac(params.get("mac_address"))
+        self.gw_priority = params.get("gw_priority")
+
+
+def normalise_mac(value):
+    """'02-42-AC-11-00-02' -> '02:42:ac:11:00:02' (the daemon's form); '' and None -> None."""
+    if not value:
+        return None
+    return str(value).strip().lower().replace("-", ":")
 
 
 def check_parameters(params):
@@ -100,6 +115,13 @@ def check_parameters(params):
     for key, value in sorted(params.raw_driver_options.items()):
         if isinstance(value, (dict, list)) or value is None:
             errors.append("driver_options.%s is a %s: give a string, number or boolean." % (key, type(value).__name__))
+    if params.mac_address is not None:
+        if not _MAC.match(params.mac_address):
+            errors.append("mac_address: %r is not a MAC address; write six hex pairs such as 02:42:ac:11:00:02."
+                          % (params.mac_address,))
+        elif int(params.mac_address[:2], 16) & 1:
+            errors.append("mac_address: %s is a multicast address (lowest bit of the first octet set); give a "
+                          "unicast one such as 02:42:ac:11:00:02." % params.mac_address)
     for value in params.link_local_ips or []:
         try:
             address = _ipam.parse_address(value)
@@ -153,6 +175,9 @@ def active_settings(settings, container):
         links=sorted(set(normalise_link(link) or link for link in settings.get("Links") or [])),
         link_local_ips=sorted(set(_ipam.normalise_address(ip) for ip in ipam.get("LinkLocalIPs") or [])),
         driver_options=dict(settings.get("DriverOpts") or {}),
+        mac_address=normalise_mac(settings.get("MacAddress")),
+        # Missing below API 1.48, and 0 when the connect gave none: the daemon's default.
+        gw_priority=settings.get("GwPriority") or 0,
     )
 
 
@@ -177,10 +202,34 @@ def has_different_config(params, settings, container):
 def merged_settings(params, settings, container):
     """The settings to connect with: the user's, and the active ones for what was not given."""
     merged = active_settings(settings, container) if settings is not None else {}
+    # A MAC the daemon picked is not sent back: a reconnect lets it pick one again, as before.
+    merged.pop("mac_address", None)
     for name in SETTINGS:
         if getattr(params, name) is not None:
             merged[name] = getattr(params, name)
     return merged
+
+
+def api_gate_errors(params, api_version, connecting):
+    """Settings this API version would let the daemon ignore, as messages naming option and version.
+
+    `connecting`: whether the plan sends a connect; an endpoint that already has the wanted
+    settings needs none, so an older API then changes nothing and reports no change."""
+    errors = []
+    for name, needed in sorted(SETTING_MIN_API.items()):
+        if getattr(params, name) is None or version_tuple(api_version) >= version_tuple(needed):
+            continue
+        if name == "mac_address":
+            if connecting:
+                errors.append("mac_address needs Docker API %s to be applied by a connect, but the daemon is spoken "
+                              "to with API %s, which ignores it and gives the endpoint a random MAC; nothing was "
+                              "changed. Set the MAC when the container is created (its networking config takes "
+                              "MacAddress from API 1.44), upgrade the engine, or drop mac_address."
+                              % (needed, api_version))
+        else:
+            errors.append("%s needs Docker API %s but the daemon is spoken to with API %s: upgrade the engine or set "
+                          "api_version: auto, or drop %s." % (name, needed, api_version, name))
+    return errors
 
 
 def endpoint_config(settings):
@@ -201,6 +250,10 @@ def endpoint_config(settings):
         config["Links"] = list(settings["links"])
     if settings.get("driver_options"):
         config["DriverOpts"] = dict(settings["driver_options"])
+    if settings.get("mac_address"):
+        config["MacAddress"] = settings["mac_address"]
+    if settings.get("gw_priority"):
+        config["GwPriority"] = settings["gw_priority"]
     return config
 
 
@@ -221,6 +274,7 @@ def endpoint_result(settings, container, network):
         gateway=settings.get("Gateway") or None,
         ipv6_gateway=settings.get("IPv6Gateway") or None,
         mac_address=settings.get("MacAddress") or None,
+        gw_priority=settings.get("GwPriority") or 0,
         aliases=list(settings.get("Aliases") or []),
         links=list(settings.get("Links") or []),
         link_local_ips=list(ipam.get("LinkLocalIPs") or []),
@@ -491,6 +545,11 @@ class EndpointManager(object):
         if errors:
             self.fail(" ".join(errors))
         settings = find_endpoint_settings(container, network)
+        differences = has_different_config(self.params, settings, container) if settings is not None else None
+        errors = api_gate_errors(self.params, self.client.api_version,
+                                 connecting=differences is None or not differences.empty)
+        if errors:
+            self.fail(" ".join(errors))
         self.results["container_running"] = bool(container["State"].get("Running"))
         if settings is None:
             wanted = merged_settings(self.params, None, container)
@@ -499,7 +558,6 @@ class EndpointManager(object):
             self._try(lambda: self._connect(container, network, wanted), "connection")
             self.results["changed"] = True
         else:
-            differences = has_different_config(self.params, settings, container)
             before, after = differences.before(), differences.after()
             self.diff["before"] = dict(state="connected", **before)
             self.diff["after"] = dict(state="connected", **after)

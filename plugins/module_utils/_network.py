@@ -38,11 +38,22 @@ NETWORK_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 # Driver options the daemon adds on its own: compared only when the user gives them.
 DAEMON_DRIVER_OPTIONS = ("com.docker.network.driver.overlay.vxlanid_list",)
 # Options the daemon silently ignores when spoken to with an older API version.
-OPTION_MIN_API = {"scope": "1.30", "attachable": "1.25"}
+# enable_ipv4: v1.47's docs name EnableIPv4, but the daemon honours it only from 1.48.
+OPTION_MIN_API = {"scope": "1.30", "attachable": "1.25", "config_only": "1.30", "config_from": "1.30",
+                  "ingress": "1.29", "enable_ipv4": "1.48"}
+# A config-only network holds settings only: the daemon records this driver and refuses operator fields.
+CONFIG_ONLY_DRIVER = "null"
+# What a network made with config_from takes from its config-only network: the daemon refuses these
+# options there unless they hold the default value given here.
+CONFIG_FROM_TAKES = (("driver_options", {}), ("ipam_driver", "default"), ("ipam_options", {}), ("ipam_config", []),
+                     ("enable_ipv6", False), ("enable_ipv4", True), ("labels", {}))
+# Keys of the endpoints the daemon makes for itself on swarm networks: it removes them with the network.
+DAEMON_ENDPOINT_KEYS = ("lb-", "ingress-sbox")
 # How long to wait for the swarm manager to allocate a new swarm-scoped network.
 SWARM_ALLOCATION_SECONDS = 15
 COMPARED_OPTIONS = ("driver", "driver_options", "ipam_driver", "ipam_options", "ipam_config",
-                    "enable_ipv6", "internal", "attachable", "scope", "labels")
+                    "enable_ipv6", "internal", "attachable", "scope", "labels",
+                    "config_only", "config_from", "ingress", "enable_ipv4")
 INFO_FILTER_KEYS = ("driver", "id", "label", "name", "scope", "type", "dangling")
 
 
@@ -64,6 +75,10 @@ def network_option_spec():
         attachable=dict(type="bool"),
         scope=dict(type="str", choices=["local", "global", "swarm"]),
         labels=dict(type="dict"),
+        config_only=dict(type="bool"),
+        config_from=dict(type="str"),
+        ingress=dict(type="bool"),
+        enable_ipv4=dict(type="bool"),
     )
 
 
@@ -129,6 +144,10 @@ class NetworkSpec(object):
         self.attachable = params.get("attachable")
         self.scope = params.get("scope")
         self.labels = _stringify_dict(params.get("labels"))
+        self.config_only = params.get("config_only")
+        self.config_from = params.get("config_from")
+        self.ingress = params.get("ingress")
+        self.enable_ipv4 = params.get("enable_ipv4")
         self.raw_dicts = dict((option, params.get(option)) for option in ("driver_options", "ipam_options", "labels"))
 
     def given(self):
@@ -151,6 +170,7 @@ class NetworkSpec(object):
                 if isinstance(value, (dict, list)) or value is None:
                     errors.append("%s%s.%s is a %s: give a string, number or boolean (quote it to keep it literal)."
                                   % (prefix, option, key, type(value).__name__))
+        errors.extend(self._check_config_network_options())
         if self.raw_ipam_config:
             errors.extend(check_ipam_config(self.raw_ipam_config, self.enable_ipv6, field=prefix + "ipam_config"))
         if api_version:
@@ -159,6 +179,44 @@ class NetworkSpec(object):
                     errors.append("%s%s needs Docker API %s but the daemon is spoken to with API %s: "
                                   "upgrade the engine or set api_version: auto, or drop %s."
                                   % (prefix, option, needed, api_version, option))
+        return errors
+
+    def _check_config_network_options(self):
+        """config_only, config_from, ingress and enable_ipv4 against the other options of this spec."""
+        errors = []
+        prefix = self.field
+        if self.config_only:
+            if self.driver not in (None, CONFIG_ONLY_DRIVER):
+                errors.append("%sdriver %s with config_only: a config-only network has no driver (the daemon records "
+                              "%s); drop driver here and give it to the network made with config_from."
+                              % (prefix, self.driver, CONFIG_ONLY_DRIVER))
+            operator = [option for option in ("ingress", "internal", "attachable") if getattr(self, option)]
+            operator += ["scope"] if self.scope else []
+            if operator:
+                errors.append("%s%s with config_only: a config-only network holds only the network's own settings "
+                              "(subnets, driver options); set %s on the network made with config_from."
+                              % (prefix, ", ".join(operator), ", ".join(operator)))
+            if self.config_from is not None:
+                errors.append("%sconfig_from with config_only: a config-only network cannot take its settings from "
+                              "another one; drop one of them." % prefix)
+        if self.config_from is not None:
+            if not self.config_from.strip():
+                errors.append("%sconfig_from is empty: give the name of a config-only network." % prefix)
+            taken = [option for option, default in CONFIG_FROM_TAKES if getattr(self, option) not in (None, default)]
+            if taken:
+                errors.append("%s%s with config_from: the network takes these from config-only network %s; set them "
+                              "there, or drop config_from." % (prefix, ", ".join(taken), self.config_from))
+        if self.ingress and self.driver not in (None, "overlay"):
+            errors.append("%singress with driver %s: swarm's ingress network is an overlay; use driver: overlay."
+                          % (prefix, self.driver))
+        if self.enable_ipv4 is False and self.config_from is None:
+            if self.enable_ipv6 is not True:
+                errors.append("%senable_ipv4: false needs enable_ipv6: true: a network needs at least one "
+                              "address family." % prefix)
+            ipv4 = [subnet for subnet in self.subnets() if subnet and ":" not in subnet]
+            if ipv4:
+                errors.append("%sipam_config has IPv4 subnet %s but enable_ipv4 is false: drop the subnet or "
+                              "enable_ipv4." % (prefix, ", ".join(ipv4)))
         return errors
 
     def subnets(self):
@@ -189,6 +247,15 @@ class NetworkSpec(object):
         }
         if self.scope:
             body["Scope"] = self.scope
+        # Sent only when given: older daemons and API versions know none of them.
+        if self.config_only is not None:
+            body["ConfigOnly"] = self.config_only
+        if self.config_from:
+            body["ConfigFrom"] = {"Network": self.config_from}
+        if self.ingress is not None:
+            body["Ingress"] = self.ingress
+        if self.enable_ipv4 is not None:
+            body["EnableIPv4"] = self.enable_ipv4
         return body
 
     def filled_from(self, network):
@@ -201,13 +268,22 @@ class NetworkSpec(object):
         for option in COMPARED_OPTIONS:
             if getattr(self, option) is None:
                 setattr(filled, option, actual[option])
+        # What inspect shows of these comes from elsewhere, and the daemon refuses it when sent back.
+        if filled.config_from:
+            for option, _default in CONFIG_FROM_TAKES:
+                setattr(filled, option, None)
+        if filled.config_only:
+            filled.driver = filled.scope = None
         return filled
 
     def would_be(self):
         """The network as `docker network inspect` would show it after creation (check mode)."""
         body = self.create_body()
         return {
-            "Name": self.name, "Id": None, "Scope": self.scope or "local", "Driver": body["Driver"],
+            "Name": self.name, "Id": None, "Scope": self.scope or "local",
+            "Driver": CONFIG_ONLY_DRIVER if self.config_only else body["Driver"],
+            "ConfigOnly": bool(self.config_only), "ConfigFrom": {"Network": self.config_from or ""},
+            "Ingress": bool(self.ingress), "EnableIPv4": self.enable_ipv4 is not False,
             "EnableIPv6": body["EnableIPv6"], "IPAM": body["IPAM"], "Internal": body["Internal"],
             "Attachable": body["Attachable"], "Containers": {}, "Options": body["Options"],
             "Labels": body["Labels"],
@@ -228,6 +304,12 @@ def actual_properties(network):
         attachable=bool(network.get("Attachable")),
         scope=network.get("Scope"),
         labels=dict(network.get("Labels") or {}),
+        config_only=bool(network.get("ConfigOnly")),
+        # Docker 29 reports {"Network": ""} for a network made without config_from.
+        config_from=(network.get("ConfigFrom") or {}).get("Network") or None,
+        ingress=bool(network.get("Ingress")),
+        # Below API 1.48 inspect has no EnableIPv4: every network there has IPv4.
+        enable_ipv4=network.get("EnableIPv4") is not False,
     )
 
 
@@ -241,7 +323,7 @@ def has_different_config(spec, network):
     actual = actual_properties(network)
     differences = DifferenceTracker()
     for option in ("driver", "ipam_driver", "enable_ipv6", "internal", "attachable", "scope", "labels",
-                   "ipam_options"):
+                   "ipam_options", "config_only", "config_from", "ingress", "enable_ipv4"):
         wanted = getattr(spec, option)
         if wanted is not None and wanted != actual[option]:
             differences.add(option, wanted, actual[option])
@@ -289,11 +371,13 @@ def spec_properties(spec):
     """The properties a spec sets, for the `after` side of a diff of a new network."""
     body = spec.create_body()
     return dict(
-        driver=body["Driver"], driver_options=body["Options"], ipam_driver=body["IPAM"]["Driver"],
+        driver=CONFIG_ONLY_DRIVER if spec.config_only else body["Driver"], driver_options=body["Options"],
+        ipam_driver=body["IPAM"]["Driver"],
         ipam_options=body["IPAM"]["Options"],
         ipam_config=[_given_ipam_entry(entry) for entry in spec.ipam_config or []],
         enable_ipv6=body["EnableIPv6"], internal=body["Internal"], attachable=body["Attachable"],
-        scope=spec.scope or "local", labels=body["Labels"],
+        scope=spec.scope or "local", labels=body["Labels"], config_only=bool(spec.config_only),
+        config_from=spec.config_from, ingress=bool(spec.ingress), enable_ipv4=spec.enable_ipv4 is not False,
     )
 
 
@@ -302,8 +386,8 @@ def endpoint_summary(network):
     endpoints = []
     local = set()
     for key, container in sorted((network.get("Containers") or {}).items()):
-        if key.startswith("lb-"):
-            continue  # the daemon's own load-balancer endpoint of a swarm network
+        if key.startswith(DAEMON_ENDPOINT_KEYS):
+            continue  # the daemon's own load-balancer or ingress-sandbox endpoint
         name = container.get("Name") or key[:12]
         host = "remote" if key.startswith("ep-") else "this host"
         endpoints.append("%s (%s)" % (name, host))
@@ -316,6 +400,43 @@ def endpoint_summary(network):
             host = (task.get("Info") or {}).get("Host IP") or "unknown host"
             endpoints.append("%s (%s)" % (task.get("Name") or service, host))
     return endpoints
+
+
+def config_from_errors(specs, existing):
+    """config_from must name a config-only network of this engine, or one made earlier in this task."""
+    errors = []
+    made = []
+    for spec in specs:
+        if spec.state == "present" and spec.config_only:
+            made.append(spec.name)
+        if spec.state != "present" or not spec.config_from:
+            continue
+        if spec.config_from in made:
+            continue
+        matches = [network for network in existing if spec.config_from in (network.get("Name"), network.get("Id"))]
+        if not matches:
+            errors.append("%sconfig_from %s: no network of that name on this engine; create it first with "
+                          "config_only: true (earlier in the same task will do)." % (spec.field, spec.config_from))
+        elif not matches[0].get("ConfigOnly"):
+            errors.append("%sconfig_from %s: that network is not config-only (driver %s); name a network created "
+                          "with config_only: true." % (spec.field, spec.config_from, matches[0].get("Driver")))
+    return errors
+
+
+def ingress_errors(specs, existing):
+    """A swarm has one ingress network: another one is refused before the daemon's 409."""
+    errors = []
+    removed = set(spec.name for spec in specs if spec.state == "absent")
+    for spec in specs:
+        if spec.state != "present" or not spec.ingress:
+            continue
+        others = [network["Name"] for network in existing
+                  if network.get("Ingress") and network.get("Name") not in removed | set([spec.name])]
+        if others:
+            errors.append("%singress: network %s is this swarm's ingress network already and a swarm has only one; "
+                          "remove it first (state: absent, no services may use it), in this task or before."
+                          % (spec.field, others[0]))
+    return errors
 
 
 class NetworkManager(object):
@@ -345,6 +466,8 @@ class NetworkManager(object):
         if errors:
             return None, errors
         existing = self.client.get("/networks") or []
+        errors.extend(config_from_errors(self.specs, existing))
+        errors.extend(ingress_errors(self.specs, existing))
         plans = [self._plan_one(spec, existing, errors) for spec in self.specs]
         self._check_overlaps(plans, existing, errors)
         return plans, errors
@@ -398,19 +521,30 @@ class NetworkManager(object):
     def _check_overlaps(self, plans, existing, errors):
         planned = []
         removed = set(plan["spec"].name for plan in plans if plan["action"] == "remove")
+        # A config-only network holds no address pool: its subnets are held by the network made from it.
+        config_subnets = dict((network.get("Name"), [entry.get("Subnet") for entry in
+                                                     (network.get("IPAM") or {}).get("Config") or []])
+                              for network in existing if network.get("ConfigOnly"))
+        config_subnets.update((plan["spec"].name, plan["spec"].subnets()) for plan in plans
+                              if plan["spec"].config_only and plan["action"] in ("create", "recreate"))
+        holders = [network for network in existing if not network.get("ConfigOnly")]
         for plan in plans:
             spec = plan["spec"]
-            if plan["action"] not in ("create", "recreate") or not spec.ipam_config:
+            if plan["action"] not in ("create", "recreate") or spec.config_only:
                 continue
-            others = [network for network in existing if network.get("Name") not in removed | set([spec.name])]
-            errors.extend(find_subnet_overlaps(spec.subnets(), others, field=spec.field + "ipam_config"))
-            for earlier in planned:
-                for subnet in spec.subnets():
-                    for other in earlier.subnets():
+            subnets = (config_subnets.get(spec.config_from) or []) if spec.config_from else spec.subnets()
+            if not subnets:
+                continue
+            field = spec.field + ("config_from" if spec.config_from else "ipam_config")
+            others = [network for network in holders if network.get("Name") not in removed | set([spec.name])]
+            errors.extend(find_subnet_overlaps(subnets, others, field=field))
+            for earlier, earlier_subnets in planned:
+                for subnet in subnets:
+                    for other in earlier_subnets:
                         if cidrs_overlap(subnet, other):
-                            errors.append("%sipam_config subnet %s overlaps subnet %s of network %s in this task: "
-                                          "choose a free range." % (spec.field, subnet, other, earlier.name))
-            planned.append(spec)
+                            errors.append("%s subnet %s overlaps subnet %s of network %s in this task: "
+                                          "choose a free range." % (field, subnet, other, earlier.name))
+            planned.append((spec, subnets))
 
     # -- applying ---------------------------------------------------------------------------
 
@@ -490,8 +624,8 @@ class NetworkManager(object):
         """Disconnect this host's containers; returns how to reconnect each of them."""
         attached = []
         for key, container in sorted((network.get("Containers") or {}).items()):
-            if key.startswith(("ep-", "lb-")):
-                continue  # another host's endpoint, or the daemon's own load balancer
+            if key.startswith(("ep-",) + DAEMON_ENDPOINT_KEYS):
+                continue  # another host's endpoint, or the daemon's own (load balancer, ingress sandbox)
             name = container.get("Name") or key[:12]
             settings = {}
             try:

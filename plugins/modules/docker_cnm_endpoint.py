@@ -87,6 +87,24 @@ options:
       - Endpoint options for the network driver (C(DriverOpts) of the endpoint settings).
       - Values are sent as strings; booleans become V(true) or V(false).
     type: dict
+  mac_address:
+    description:
+      - MAC address of the endpoint's interface (C(--mac-address) of C(docker network connect)), six hex
+        pairs; compared in lower case, with V(-) read as V(:).
+      - The daemon applies it in a connect only from Docker API 1.54; older ones ignore it and pick a
+        random MAC. Below API 1.54 the module therefore fails, before any change, naming the option and
+        the version, whenever it would have to connect or reconnect the container. An endpoint that
+        already has this MAC (set when the container was created, which takes MacAddress from API 1.44)
+        is accepted there as no change.
+      - Not given, the MAC the daemon picked is not compared, and a reconnect lets it pick a new one.
+    type: str
+  gw_priority:
+    description:
+      - Gateway priority of the endpoint (C(--gw-priority)); of the container's networks the one with the
+        highest priority provides its default gateway. Any integer; the daemon's default is V(0).
+      - Needs Docker API 1.48 (Docker 28); an older API fails the task naming the option.
+      - A reconnect for another setting keeps the endpoint's priority unless this option is given.
+    type: int
   force:
     description:
       - With O(state=disconnected), disconnect forcibly (C(docker network disconnect -f)).
@@ -119,6 +137,12 @@ EXAMPLES = r"""
     container: web
     links:
       - db:database
+
+- name: Let the overlay provide web's default gateway (Docker 28 and later)
+  cnm.overlay.docker_cnm_endpoint:
+    network: multi
+    container: web
+    gw_priority: 10
 
 - name: Detach web
   cnm.overlay.docker_cnm_endpoint:
@@ -175,6 +199,9 @@ endpoint:
     mac_address:
       description: MAC address of the endpoint's interface.
       type: str
+    gw_priority:
+      description: Gateway priority of the endpoint; V(0) on engines below API 1.48.
+      type: int
     aliases:
       description: Aliases as the daemon reports them, including those it adds.
       type: list
@@ -202,6 +229,7 @@ endpoint:
     gateway: 10.10.0.1
     ipv6_gateway: null
     mac_address: 02:42:0a:0a:00:14
+    gw_priority: 0
     aliases: [frontend, 3e788deae4b5]
     links: []
     link_local_ips: []
@@ -242,6 +270,8 @@ def main():
         links=dict(type="list", elements="str"),
         link_local_ips=dict(type="list", elements="str"),
         driver_options=dict(type="dict"),
+        mac_address=dict(type="str"),
+        gw_priority=dict(type="int"),
         force=dict(type="bool", default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)

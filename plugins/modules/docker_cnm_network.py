@@ -128,6 +128,38 @@ options:
     description:
       - Labels of the network (C(--label)); values are sent as strings.
     type: dict
+  config_only:
+    description:
+      - Create a configuration-only network (C(--config-only)), a placeholder for the settings of
+        networks made from it with O(config_from); it has no driver (the daemon records V(null))
+        and no endpoints. Needs Docker API 1.30.
+      - It holds only the network's own settings (O(ipam_config), O(driver_options), O(ipam_driver),
+        O(ipam_options), O(enable_ipv6), O(enable_ipv4), O(labels)); O(driver), O(ingress),
+        O(internal), O(attachable) and O(scope) are refused.
+    type: bool
+  config_from:
+    description:
+      - Name of the configuration-only network (O(config_only=true)) this network takes its settings
+        from (C(--config-from)), for example a V(macvlan) network with O(scope=swarm) whose
+        per-node config-only networks name each node's parent interface. Needs Docker API 1.30.
+      - The config-only network must exist on the engine, or be made earlier in the same task's
+        O(networks). O(driver_options), O(ipam_driver), O(ipam_options), O(ipam_config), O(labels),
+        O(enable_ipv6=true) and O(enable_ipv4=false) are refused here (the daemon takes them from the
+        config-only network); set them there.
+    type: str
+  ingress:
+    description:
+      - Create swarm's routing-mesh network (C(--ingress)), for example to remake it with another
+        MTU or encrypted; only one can exist, so remove the old one first. Needs a swarm, the
+        V(overlay) driver and Docker API 1.29.
+    type: bool
+  enable_ipv4:
+    description:
+      - Give the network IPv4 (C(--ipv4)); V(false) makes an IPv6-only network, which needs
+        O(enable_ipv6=true) and no IPv4 subnet in O(ipam_config).
+      - Needs Docker API 1.48 (Docker 28); the daemon ignores it below, so an older API fails the task.
+      - An existing network reported without it (older engines) counts as having IPv4.
+    type: bool
   networks:
     description:
       - Several networks in one task, each item with the same keys as a single network. One module
@@ -197,6 +229,18 @@ options:
       labels:
         description: As O(labels).
         type: dict
+      config_only:
+        description: As O(config_only).
+        type: bool
+      config_from:
+        description: As O(config_from).
+        type: str
+      ingress:
+        description: As O(ingress).
+        type: bool
+      enable_ipv4:
+        description: As O(enable_ipv4).
+        type: bool
 notes:
   - Validation happens before any change and names the field and the fix, for example a subnet with
     host bits set, a gateway outside its subnet, overlapping subnets, an IPv6 subnet without
@@ -248,6 +292,29 @@ EXAMPLES = r"""
         internal: true
         ipam_config:
           - subnet: 10.21.0.0/24
+
+- name: A macvlan network on every swarm node, from a config-only network per node
+  cnm.overlay.docker_cnm_network:
+    networks:
+      - name: mv-config
+        config_only: true
+        driver_options:
+          parent: eth0
+        ipam_config:
+          - subnet: 192.168.50.0/24
+            ip_range: 192.168.50.64/26
+      - name: mv
+        driver: macvlan
+        scope: swarm
+        config_from: mv-config
+
+- name: An IPv6-only bridge network (Docker 28 and later)
+  cnm.overlay.docker_cnm_network:
+    name: v6only
+    enable_ipv4: false
+    enable_ipv6: true
+    ipam_config:
+      - subnet: fd00:30::/64
 
 - name: Remove a network, disconnecting its containers
   cnm.overlay.docker_cnm_network:

@@ -89,3 +89,21 @@ def test_tini_nodes_keep_the_plain_image_name_and_no_tmpfs():
     command = lab.node_run_command(lab.Lab("lab", "172.30.99.0/24"), lab.NODES[1], lab.Kind("bullseye", "tini"),
                                    "sha256:x", [])
     assert lab.node_image("bullseye") == "cnm-lab/node:bullseye" and "--tmpfs" not in command
+
+
+def test_forky_is_built_with_sids_script_under_its_own_name():
+    command = lab.debootstrap_command("forky", "http://mirror.example/debian", "/tmp/root")
+    assert command[-4:] == ["forky", "/tmp/root", "http://mirror.example/debian",
+                            "/usr/share/debootstrap/scripts/sid"]
+    assert lab.GENERATIONS["forky"].packages == lab.GENERATIONS["trixie"].packages
+
+
+def test_forky_apt_accepts_the_expired_snapshot_release_file():
+    assert lab.GENERATIONS["forky"].apt_conf == 'Acquire::Check-Valid-Until "false";\n'
+
+
+def test_other_generations_keep_their_debootstrap_command():
+    # Their recipes (and so their cached images) stay as they were.
+    assert lab.debootstrap_command("trixie", "http://m/debian", "R") == [
+        "debootstrap", "--variant=minbase", "--components=main", "trixie", "R", "http://m/debian"]
+    assert lab.GENERATIONS["trixie"].apt_conf is None

@@ -15,7 +15,7 @@ def fleet(**hosts):
 
 @pytest.mark.parametrize("version, expected", [
     ("20.10.5+dfsg1", "kv"), ("20.10.24+dfsg1", "kv"), ("19.03.15", "kv"),
-    ("23.0.0", "swarm"), ("26.1.5+dfsg1", "swarm"), ("", None), (None, None), ("unknown", None),
+    ("23.0.0", "swarm"), ("26.1.5+dfsg1", "swarm"), ("28.5.2+dfsg4", "swarm"), ("", None), (None, None), ("unknown", None),
 ])
 def test_engine_generation(version, expected):
     assert gen.engine_generation(version) == expected

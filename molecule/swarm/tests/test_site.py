@@ -1,4 +1,4 @@
-"""What site.yml proves on trixie hosts (swarm mode chosen by itself), one observable fact per test."""
+"""What site.yml proves on swarm-only hosts (trixie; forky links here): swarm mode chosen by itself."""
 
 import json
 import os

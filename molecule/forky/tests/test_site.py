@@ -1,0 +1,1 @@
+../../swarm/tests/test_site.py
