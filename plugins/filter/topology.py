@@ -182,7 +182,7 @@ class _Graph(object):
         for entry in self.hosts:
             if not entry["reached"]:
                 rows.append(dict(network="-", host=entry["name"], container="-", address="-",
-                                 problem="host not read: %s" % entry["error"]))
+                                 problem="host not read: %s" % entry["error"].split(". ")[0]))
         return rows
 
     def _not_read_hint(self):
@@ -194,8 +194,9 @@ class _Graph(object):
         for endpoint in self.sorted_endpoints():
             for problem in endpoint["problems"]:
                 if problem == STALE:
-                    found.append("stale endpoint %s on %s (seen from %s): its container is on no host reached"
-                                 % (endpoint["name"], endpoint["network"]["name"], endpoint["seen_from"]))
+                    found.append("stale endpoint %s on %s (seen from %s): its container is on no host read%s"
+                                 % (endpoint["name"], endpoint["network"]["name"], endpoint["seen_from"],
+                                    self._not_read_hint()))
                 else:
                     found.append("%s: %s of %s on %s" % (problem, endpoint["name"], endpoint["box"]["host"] or "?",
                                                           endpoint["network"]["name"]))
