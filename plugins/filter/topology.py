@@ -198,8 +198,8 @@ class _Graph(object):
                                  % (endpoint["name"], endpoint["network"]["name"], endpoint["seen_from"],
                                     self._not_read_hint()))
                 else:
-                    found.append("%s: %s of %s on %s" % (problem, endpoint["name"], endpoint["box"]["host"] or "?",
-                                                          endpoint["network"]["name"]))
+                    found.append("%s: %s of %s on %s" % (
+                        problem, endpoint["name"], endpoint["box"]["host"] or "?", endpoint["network"]["name"]))
         for entry in self.hosts:
             if not entry["reached"]:
                 found.append("host %s not read: %s" % (entry["name"], entry["error"]))
@@ -267,8 +267,8 @@ def _dot(graph):
     for entry in graph.hosts:
         colour = "#4a6fa5" if entry["reached"] else PROBLEM_COLOUR
         lines.append("  subgraph cluster_%s {" % entry["id"])
-        lines.append("    graph %s;" % _dot_attributes(label=_host_label(entry), style="rounded,dashed" if not
-                                                      entry["reached"] else "rounded", color=colour))
+        style = "rounded" if entry["reached"] else "rounded,dashed"
+        lines.append("    graph %s;" % _dot_attributes(label=_host_label(entry), style=style, color=colour))
         for box in entry["containers"]:
             if not box["running"] and id(box) not in used_boxes:
                 continue
@@ -284,8 +284,8 @@ def _dot(graph):
         lines.append("  }")
     if graph.stale_containers:
         lines.append("  subgraph cluster_stale {")
-        lines.append("    graph %s;" % _dot_attributes(label="on no host reached", style="rounded,dashed",
-                                                      color=PROBLEM_COLOUR, fontcolor=PROBLEM_COLOUR))
+        lines.append("    graph %s;" % _dot_attributes(
+            label="on no host reached", style="rounded,dashed", color=PROBLEM_COLOUR, fontcolor=PROBLEM_COLOUR))
         for box in sorted(graph.stale_containers.values(), key=lambda b: b["id"]):
             lines.append("    %s %s;" % (box["id"], _dot_attributes(
                 label=_box_label(box), shape="box", style="rounded,dashed", color=PROBLEM_COLOUR,

@@ -141,8 +141,8 @@ def test_network_no_host_lists_is_drawn_inside_the_host_missing_it():
     for host in HOSTS:
         results[host]["topology"]["networks"].remove(network_of(results[host], "multi"))
     graph = topology_graph(results, HOSTS)
-    assert sorted(r["problem"] for r in rows_of(graph, network="multi")) == ["network missing on n1",
-                                                                              "network missing on n2"]
+    problems = sorted(r["problem"] for r in rows_of(graph, network="multi"))
+    assert problems == ["network missing on n1", "network missing on n2"]
     assert graph["dot"].count('label="multi\\nmissing on') == 2
 
 
