@@ -39,6 +39,7 @@ engine: host-packages
 lab: venv engine
 	$(PY) lab/cnm_lab.py up --generation $(GENERATION)
 	$(BIN)/ansible-playbook -i inventories/lab playbooks/site.yml
+	$(BIN)/ansible-playbook -i inventories/lab playbooks/topology.yml
 
 lab-up: venv engine
 	$(PY) lab/cnm_lab.py up --generation $(GENERATION)
