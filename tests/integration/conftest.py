@@ -175,11 +175,12 @@ def pytest_xdist_make_scheduler(config, log):
 def pytest_collection_modifyitems(items):
     """Order the tests by work unit, the longest first (the workers take units in this order), each unit's
     modules and tests in their own order."""
+    units = [work_unit(module_name(item.module.__name__)) for item in items]
     first_seen = {}
-    for index, item in enumerate(items):
-        first_seen.setdefault(work_unit(module_name(item.module.__name__)), index)
-    items.sort(key=lambda item: (-unit_seconds(work_unit(module_name(item.module.__name__))),
-                                 first_seen[work_unit(module_name(item.module.__name__))]))
+    for index, unit in enumerate(units):
+        first_seen.setdefault(unit, index)
+    order = sorted(range(len(items)), key=lambda index: (-unit_seconds(units[index]), first_seen[units[index]]))
+    items[:] = [items[index] for index in order]
 
 
 @pytest.hookimpl(wrapper=True)
