@@ -434,10 +434,16 @@ def ensure_network(lab_name):
 def node_run_command(lab, node, kind, image_id, flags):
     # systemd wants /run and /run/lock as tmpfs, as they are on a booted host.
     init_flags = ["--tmpfs", "/run", "--tmpfs", "/run/lock"] if kind.init == "systemd" else []
+    # The lab's names are in every node's /etc/hosts as well as in the host engine's DNS: a
+    # node's engine looks the cluster store up on every store write, and under load the host
+    # engine's embedded resolver has refused queries (CI: "lookup kv on 127.0.0.11:53 ...
+    # connection refused"), which failed a connect that had nothing to do with names.
+    host_flags = [flag for peer in NODES
+                  for flag in ("--add-host", "%s:%s" % (peer.name, node_address(lab, peer)))]
     return [
         "run", "--detach", "--name", container_name(lab.name, node), "--hostname", node.name,
         "--network", network_name(lab.name), "--ip", node_address(lab, node), "--network-alias", node.name,
-        "--volume", "%s:/var/lib/docker" % volume_name(lab.name, node),
+        *host_flags, "--volume", "%s:/var/lib/docker" % volume_name(lab.name, node),
         "--label", "%s=%s" % (NODE_LABEL, node.name), "--label", "%s=%s" % (GENERATION_LABEL, kind.generation),
         "--label", "%s=%s" % (INIT_LABEL, kind.init), *init_flags, *lab_labels(lab.name), *flags, image_id,
     ]

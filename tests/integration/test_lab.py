@@ -88,6 +88,14 @@ def test_inner_engines_report_the_generations_version(lab):
 
 
 @pytest.mark.parametrize("lab", ["bullseye"], indirect=True)
+def test_every_node_has_the_labs_names_in_etc_hosts(lab):
+    # getent hosts reads /etc/hosts first: the answer must not depend on the host engine's DNS.
+    hosts = {node: in_node(node, "sh", "-c", "grep -w kv /etc/hosts && grep -w n1 /etc/hosts && grep -w n2 /etc/hosts")
+             for node in NODES}
+    assert all(proc.returncode == 0 for proc in hosts.values()), {n: p.stdout + p.stderr for n, p in hosts.items()}
+
+
+@pytest.mark.parametrize("lab", ["bullseye"], indirect=True)
 def test_inner_engine_runs_a_sandbox_container(lab):
     proc = in_node("n1", "docker", "run", "--rm", "--init", "cnm-lab/sandbox:latest", "echo", "sandbox-ran")
     assert proc.stdout.strip() == "sandbox-ran", proc.stderr
