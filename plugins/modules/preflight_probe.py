@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: preflight_probe
-short_description: Read a docker host's preflight facts and probe TCP and UDP reachability between docker hosts
+short_description: Internal, for the preflight role - read a docker host's preflight facts and probe ports between hosts
 version_added: 0.1.0
 description:
   - With O(mode=collect), reads this host's addresses and routes (C(ip -j)), the engine version, and
