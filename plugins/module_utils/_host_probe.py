@@ -15,6 +15,12 @@ import json
 import os
 import socket
 
+try:
+    from urllib.parse import quote
+except ImportError:  # pragma: no cover - Python 2 is not supported on managed hosts
+    raise
+
+from ansible_collections.cnm.overlay.plugins.module_utils._api_client import DockerClient, DockerError, NotFound
 from ansible_collections.cnm.overlay.plugins.module_utils._daemon_config import processes
 
 VXLAN_PROBE = ["unshare", "--net", "--", "sh", "-c",
@@ -29,7 +35,7 @@ def _error(rc, out, err, fallback):
     return "" if rc == 0 else (err or out or fallback).strip()
 
 
-def collect(run_command, vxlan=True, ipsec=False):
+def collect(run_command, vxlan=True, ipsec=False, image=None):
     """Raw facts of this host. run_command(argv) -> (rc, stdout, stderr), as AnsibleModule's."""
     facts = {}
     rc, out, err = run_command(["ip", "-j", "addr", "show"])
@@ -55,12 +61,35 @@ def collect(run_command, vxlan=True, ipsec=False):
         rc, out, err = run_command(VXLAN_PROBE)
         if rc != 0:
             facts["vxlan_error"] = "cannot create a VXLAN interface: " + _error(rc, out, err, "rc %s" % rc)
+    facts["image"] = image_availability(image) if image and facts["engine_version"] else None
     facts["ipsec_error"] = ""
     if ipsec:
         rc, out, err = run_command(IPSEC_PROBE)
         if rc != 0:
             facts["ipsec_error"] = "cannot add an IPsec ESP state: " + _error(rc, out, err, "rc %s" % rc)
     return facts
+
+
+def image_availability(image, client=None, timeout=30):
+    """Where this host's engine would take `image` from: {image, source: local | registry | "", error}.
+
+    Read-only: the image's inspect, else the registry's manifest as the engine sees it (GET /distribution,
+    the engine's own registry settings and credentials), which pulls nothing."""
+    client = client or DockerClient(timeout=timeout)
+    answer = {"image": image, "source": "", "error": ""}
+    path = quote(image, safe="/:@")
+    try:
+        try:
+            client.get("/images/%s/json" % path)
+            answer["source"] = "local"
+        except NotFound:
+            client.get("/distribution/%s/json" % path)
+            answer["source"] = "registry"
+    except DockerError as exc:
+        answer["error"] = exc.message
+    finally:
+        client.close()
+    return answer
 
 
 def http_answer(url, timeout, method="GET", data=None, headers=None, ca_path=None, client_cert=None,

@@ -31,7 +31,7 @@ DOCKER_DEFAULT_NETWORK_MTU = 1500
 DEFAULT_DATA_PATH_PORT = 4789
 PORT_CHECKS = ("tcp/7946", "udp/7946", "udp/%d" % DEFAULT_DATA_PATH_PORT)
 # What preflight_checks may select; "ports" stands for every port probe.
-CHECK_NAMES = ("store", "advertise", "subnets", "vxlan", "mtu", "engine", "ports", "ipsec")
+CHECK_NAMES = ("store", "advertise", "subnets", "vxlan", "mtu", "engine", "ports", "ipsec", "image")
 MANAGER_PORT_CHECK = "tcp/2377"
 
 FIXES = {
@@ -53,6 +53,9 @@ FIXES = {
               " preflight_engine_missing_ok); kv mode needs Docker <= 20.10 (the cluster store was removed"
               " in 23.0) and swarm mode is for >= 23: set cnm_overlay_control_plane to match the engines,"
               " or upgrade/downgrade the engine on the listed hosts",
+    "image": "set cnm_overlay_check_image (overlay_check_image for the role) to an image every check host has or"
+             " can pull through its engine's registry settings, or load it there first (docker load); the overlay"
+             " check runs after the engines restart, so a missing image would fail the run after its changes",
     "tcp/7946": "open TCP 7946 (gossip) between all docker hosts in host and network firewalls",
     "udp/7946": "open UDP 7946 (gossip) between all docker hosts in host and network firewalls",
     "tcp/2377": "open TCP 2377 (swarm management) from every docker host to the managers",
@@ -251,6 +254,21 @@ def store_pending(kind, store_hosts, presence):
     return "will be created by site.yml: %s has no %s data and runs no %s yet" % (", ".join(store_hosts), kind, kind)
 
 
+def image_problem(image, check_hosts, host, engine_version, engine_missing_ok):
+    """(status, reason) of the overlay check's image on one docker host, from the probe's facts.image."""
+    if host not in check_hosts:
+        return SKIP, "not an overlay check host"
+    if not engine_version:
+        if engine_missing_ok:
+            return SKIP, "no engine answers yet: the image is looked for when the check runs"
+        return SKIP, "no engine answered (see the engine check)"
+    image = image or {}
+    if image.get("source") in ("local", "registry"):
+        return OK, ""
+    return FAIL, "check image %s is not on this host and its engine cannot pull it: %s" % (
+        image.get("image") or "?", image.get("error") or "no answer")
+
+
 def _json_or_text(content):
     text = (content or "").strip()
     try:
@@ -377,6 +395,8 @@ def evaluate(hosts, facts, settings):
         checks.append(MANAGER_PORT_CHECK)
     if settings.get("encrypted"):
         checks.append("ipsec")
+    if settings.get("check_image"):
+        checks.append("image")
     senders = dict((host, (facts.get(host) or {}).get("sender")) for host in hosts if facts.get(host))
     try:
         containers_mtu = overlay_mtu(settings.get("network_mtu", 0),
@@ -429,6 +449,9 @@ def evaluate(hosts, facts, settings):
                 row[check] = _check(port_problems(host, check, host_facts.get("listener"), senders))
         if "ipsec" in checks:
             row["ipsec"] = _check(host_facts.get("ipsec_error") or None)
+        if "image" in checks:
+            row["image"] = _result(*image_problem(host_facts.get("image"), settings.get("check_image_hosts") or [], host,
+                                                  versions[host], settings.get("engine_missing_ok")))
         rows[host] = row
     selected = settings.get("checks")
     if selected is not None:

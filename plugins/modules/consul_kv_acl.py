@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: consul_kv_acl
-short_description: Wait for a Consul leader, set up its ACLs and prove a KV write and read, in one run
+short_description: Internal, for the consul_kv role - wait for a Consul leader, set up its ACLs, prove a KV write and read
 version_added: 0.1.0
 description:
   - Runs on a Consul server and talks to its local HTTP API (standard library only).

@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: consul_kv_secrets
-short_description: Read the secrets kept on a Consul server, making the missing ones, in one run
+short_description: Internal, for the consul_kv role - read the secrets kept on a Consul server, making the missing ones
 version_added: 0.1.0
 description:
   - Makes sure O(path) is a directory owned by root with mode 0700, reads every secret in O(secrets)

@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: docker_daemon_config_info
-short_description: What a change to the Docker daemon's daemon.json depends on, read in one run
+short_description: Internal, for the control_plane, docker_engine and docker_cluster_store roles - what a daemon.json change needs
 version_added: 0.2.0
 description:
   - Reads the dockerd binary (its path, C(dockerd --version) and the cluster-store backends built into it)

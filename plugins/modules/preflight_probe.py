@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: preflight_probe
-short_description: Read a docker host's preflight facts and probe TCP and UDP reachability between docker hosts
+short_description: Internal, for the preflight role - read a docker host's preflight facts and probe ports between hosts
 version_added: 0.1.0
 description:
   - With O(mode=collect), reads this host's addresses and routes (C(ip -j)), the engine version, and
@@ -74,6 +74,11 @@ options:
     description: O(mode=collect), try to add an IPsec ESP state (AES-GCM) in a throwaway network namespace.
     type: bool
     default: false
+  image:
+    description:
+      - O(mode=collect), the overlay check's image; RV(facts) then says whether the engine has it or its registry
+        serves it (the image's inspect, else the registry's manifest through the engine). Nothing is pulled.
+    type: str
   name:
     description: This host's name, sent in the tokens (O(mode=send) and O(mode=exchange)).
     type: str
@@ -159,7 +164,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 facts:
-  description: O(mode=collect), the raw facts (addresses, routes, engine_version, engine_error, ip_error, vxlan_error, ipsec_error).
+  description:
+    - O(mode=collect), the raw facts (addresses, routes, engine_version, engine_error, ip_error, vxlan_error, ipsec_error).
+    - With O(image), C(image) is C({image, source, error}) with source V(local), V(registry) or empty.
   returned: mode is collect
   type: dict
 store:
@@ -215,6 +222,7 @@ def main():
             store_processes=dict(type="list", elements="str", default=[]),
             vxlan=dict(type="bool", default=True),
             ipsec=dict(type="bool", default=False),
+            image=dict(type="str"),
             name=dict(type="str"),
             ports=dict(type="list", elements="str", default=[]),
             bind_address=dict(type="str", default="0.0.0.0"),
@@ -235,7 +243,7 @@ def main():
     )
     params = module.params
     if params["mode"] == "collect":
-        facts = collect(run_command(module), params["vxlan"], params["ipsec"]) if params["host_facts"] else None
+        facts = collect(run_command(module), params["vxlan"], params["ipsec"], params["image"]) if params["host_facts"] else None
         store = store_answers(params["store_urls"], params["store_timeout"], params["store_ca_path"],
                               params["store_client_cert"], params["store_client_key"])
         presence = store_presence(params["store_data_dirs"], params["store_processes"])

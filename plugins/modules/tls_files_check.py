@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: tls_files_check
-short_description: Check that TLS files are given all or none, are files on the host and load as a key pair
+short_description: Internal, for the roles that take TLS files - check they are given all or none and load as a key pair
 version_added: 0.2.0
 description:
   - The check the roles of this collection make before any change when they are given TLS files

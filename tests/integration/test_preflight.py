@@ -141,6 +141,31 @@ def test_a_failed_preflight_stops_the_plays_after_it(lab, playbook_runner):
     assert proc.returncode != 0 and "LATER-PLAY-RAN" not in proc.stdout, proc.stdout
 
 
+MISSING_IMAGE = "cnmt-missing/check-image:never"
+
+
+def test_missing_check_image_fails_on_the_check_hosts_naming_the_variable(lab, playbook_runner):
+    # No registry answers in the lab: the engine can neither find the image nor its manifest.
+    proc = preflight(lab, playbook_runner, "-e", "cnm_overlay_check_image=%s" % MISSING_IMAGE, *FAST)
+    cells, notes = table(proc)
+    assert proc.returncode != 0 and [cells[host]["image"][:4] for host in ("n1", "n2")] == ["FAIL", "FAIL"], proc.stdout
+    assert notes[("n1", "image")].startswith("check image %s is not on this host and its engine cannot pull it: "
+                                             % MISSING_IMAGE), notes
+    assert "image failed on n1, n2: set cnm_overlay_check_image" in proc.stdout, proc.stdout
+
+
+def test_site_with_a_missing_check_image_stops_before_any_change(lab, playbook_runner):
+    pids = [lab.dockerd_pid(host) for host in ("n1", "n2")]
+    daemon_json = [lab.sh(host, "cat /etc/docker/daemon.json 2>/dev/null").stdout for host in ("n1", "n2")]
+    site = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
+    proc = playbook_runner(site, inventory=lab.inventory,
+                           extra_args=["-e", "cnm_overlay_check_image=%s" % MISSING_IMAGE] + FAST)
+    assert proc.returncode != 0 and "image failed on n1, n2: set cnm_overlay_check_image" in proc.stdout, proc.stdout
+    assert not re.search(r"changed=[1-9]", proc.stdout), proc.stdout
+    assert [lab.dockerd_pid(host) for host in ("n1", "n2")] == pids
+    assert [lab.sh(host, "cat /etc/docker/daemon.json 2>/dev/null").stdout for host in ("n1", "n2")] == daemon_json
+
+
 @pytest.fixture(scope="module")
 def formed_swarm(lab_factory):
     """A trixie lab whose inner engines already run a swarm with an overlay in use on both

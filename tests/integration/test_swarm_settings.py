@@ -1,4 +1,5 @@
-"""The settings only `docker swarm init` takes, on one trixie lab (`swarm-init-opts`, Docker 26), in order:
+"""The settings only `docker swarm init` takes, on a trixie lab (`swarm-init-trixie`, Docker 26) and a forky lab
+(`swarm-init-forky`, Docker 28), each in order:
 
 - the preflight probes the chosen data-path port (4790), and names it blocked where a firewall drops it;
 - site.yml initialises the swarm with that port and a default address pool: the overlay check passes,
@@ -12,7 +13,6 @@ import pytest
 
 from cnm_test_runner import REPO, preflight_table, run_playbook
 
-LAB = "swarm-init-opts"
 SITE = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
 PREFLIGHT = "- ansible.builtin.import_playbook: %s/playbooks/preflight.yml\n" % REPO
 PORT = 4790
@@ -21,9 +21,9 @@ SETTINGS = ["-e", "cnm_overlay_data_path_port=%d" % PORT, "-e", "cnm_overlay_def
             "-e", "cnm_overlay_default_addr_pool_subnet_size=26"]
 
 
-@pytest.fixture(scope="module")
-def lab(lab_factory):
-    return lab_factory(LAB, "trixie")
+@pytest.fixture(scope="module", params=["trixie", "forky"])
+def lab(lab_factory, request):
+    return lab_factory("swarm-init-%s" % request.param, request.param)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ after n2's dockerd was killed (kill -9, as test_faults does)."""
 
 import json
 import subprocess
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 import pytest
 

@@ -543,3 +543,56 @@ def test_blocked_data_path_port_fails_with_a_fix_naming_that_port():
     report = pf.evaluate(["n1", "n2"], facts, dict(SETTINGS, control_plane="swarm", data_path_port=4790, managers=["n1"]))
     assert report["failed"] == [("n2", "udp/4790", "not reached from n1 (nothing received in 5s)")]
     assert "udp/4790 failed on n2: open UDP 4790 (VXLAN data path) between all docker hosts" in pf.failure_message(report)
+
+
+# --- the overlay check's image ---------------------------------------------------------------
+
+IMAGE_SETTINGS = dict(SETTINGS, check_image="busybox:latest", check_image_hosts=["n1", "n2"])
+
+
+def _with_image(sources):
+    facts = _fleet()
+    for host, source in sources.items():
+        facts[host]["image"] = {"image": "busybox:latest", "source": source,
+                                "error": "" if source else "Docker daemon error (GET /distribution/busybox:latest/json,"
+                                                           " HTTP 500): dial tcp: lookup registry: no such host"}
+    return facts
+
+
+def test_image_on_the_host_or_in_its_registry_passes():
+    report = pf.evaluate(["n1", "n2"], _with_image({"n1": "local", "n2": "registry"}), IMAGE_SETTINGS)
+    assert ("image" in report["checks"], report["failed"]) == (True, [])
+
+
+def test_image_neither_local_nor_pullable_fails_naming_the_image_and_the_engines_answer():
+    report = pf.evaluate(["n1", "n2"], _with_image({"n1": "local", "n2": ""}), IMAGE_SETTINGS)
+    assert [(host, check) for host, check, _reason in report["failed"]] == [("n2", "image")]
+    assert report["failed"][0][2].startswith("check image busybox:latest is not on this host and its engine cannot pull it: ")
+    assert "no such host" in report["failed"][0][2]
+
+
+def test_image_failure_message_names_the_variable_to_set():
+    report = pf.evaluate(["n1", "n2"], _with_image({"n1": "", "n2": ""}), IMAGE_SETTINGS)
+    message = pf.failure_message(report)
+    assert "image failed on n1, n2: set cnm_overlay_check_image" in message and "before any change" in message
+
+
+def test_image_is_not_checked_on_hosts_the_check_does_not_use():
+    report = pf.evaluate(["n1", "n2"], _with_image({"n1": "local", "n2": ""}), dict(IMAGE_SETTINGS, check_image_hosts=["n1"]))
+    assert (report["failed"], report["rows"]["n2"]["image"]["status"]) == ([], pf.SKIP)
+
+
+def test_image_on_a_host_without_engine_yet_is_skipped():
+    facts = _with_image({"n1": "local"})
+    facts["n2"]["engine_version"] = ""
+    report = pf.evaluate(["n1", "n2"], facts, dict(IMAGE_SETTINGS, engine_missing_ok=True))
+    assert (report["failed"], report["rows"]["n2"]["image"]["status"]) == ([], pf.SKIP)
+
+
+def test_no_check_image_means_no_image_column():
+    assert "image" not in pf.evaluate(["n1", "n2"], _fleet(), SETTINGS)["checks"]
+
+
+def test_image_is_a_check_name_preflight_checks_accepts():
+    report = pf.evaluate(["n1", "n2"], _with_image({"n1": "local", "n2": "local"}), dict(IMAGE_SETTINGS, checks=["image"]))
+    assert report["checks"] == ["image"]
