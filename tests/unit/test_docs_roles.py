@@ -14,7 +14,7 @@ ROLES_DOC = REPO / "docs" / "roles.md"
 EXAMPLE_DOCS = (ROLES_DOC, REPO / "README.md")
 # Facts the roles set for the plays that include them (not inputs, so not in the argument specs).
 OUTPUT_FACTS = {
-    "consul_kv_docker_token", "control_plane_chosen", "control_plane_kv_store", "control_plane_engines",
+    "consul_kv_cluster_store_url", "consul_kv_docker_token", "control_plane_chosen", "control_plane_kv_store", "control_plane_engines",
     "docker_cluster_store_backup_file", "docker_engine_backup_file", "docker_engine_backup_files",
     "docker_swarm_manager", "etcd_kv_cluster_store_url", "overlay_check_passed",
 }
@@ -31,7 +31,7 @@ def sections(text):
     """Heading '## name' -> the text up to the next '## ' heading."""
     found = {}
     for part in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
-        heading, _, body = part.partition("\n")
+        heading, body = (part.split("\n", 1) + [""])[:2]
         found[heading.strip()] = body
     return found
 
