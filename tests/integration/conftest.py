@@ -143,7 +143,7 @@ MODULE_SECONDS = {
     "test_systemd": 345, "test_site_rerun": 341, "test_bad_input": 330, "test_secure_defaults": 298,
     "test_site_changes": 239, "test_faults_restart": 219, "test_faults": 173, "test_faults_swarm": 139,
     "test_preflight": 113, "test_site_switch": 97, "test_consul_install_methods": 79, "test_installed": 41,
-    "test_docker_cnm_endpoint": 40, "test_lab": 29, "test_docker_cnm_network": 26, "test_docker_cnm_network_lab": 25,
+    "test_docker_cnm_endpoint": 40, "test_lab": 42, "test_docker_cnm_network": 26, "test_docker_cnm_network_lab": 25,
     "test_docker_cnm_endpoint_lab": 21, "test_docker_cnm_network_info": 5,
     "test_etcd_kv": 62, "test_docker_swarm": 40, "test_control_plane": 25,
 }
