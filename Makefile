@@ -5,6 +5,12 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 COLLECTION_LINK := .build/ansible_collections/cnm/overlay
 GENERATION ?= bullseye
+# The default lab's sizes; unset, `up` keeps the lab's recorded sizes (new lab: 2 and 1).
+DOCKER_HOSTS ?=
+KV_HOSTS ?=
+LAB_SIZES := $(if $(DOCKER_HOSTS),--docker-hosts $(DOCKER_HOSTS)) $(if $(KV_HOSTS),--kv-hosts $(KV_HOSTS))
+# The inventory `up` writes for the default lab: inventories/lab's hosts at the default sizes, every host at others.
+LAB_INVENTORY := lab/.state/lab/hosts.yml
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(abspath $(BIN)):$(PATH)
 
@@ -13,6 +19,8 @@ export PATH := $(abspath $(BIN)):$(PATH)
 help:
 	@echo "make lab        bring the lab up ($(GENERATION)) and run the main job against it"
 	@echo "                GENERATION=bullseye|bookworm|trixie|forky (lab/README.md)"
+	@echo "                DOCKER_HOSTS=N (n1..nN, 1-50; default 2) KV_HOSTS=1|3 (kv, kv2, kv3; default 1);"
+	@echo "                unset, the lab keeps the sizes it was made with (make lab-up takes them too)"
 	@echo "make lab-down   remove every lab container, network and volume"
 	@echo "make test       the full test suite (what CI runs)"
 	@echo "make venv       the pinned controller virtualenv in $(VENV)"
@@ -37,12 +45,12 @@ engine: host-packages
 	bash lab/engine.sh
 
 lab: venv engine
-	$(PY) lab/cnm_lab.py up --generation $(GENERATION)
-	$(BIN)/ansible-playbook -i inventories/lab playbooks/site.yml
-	$(BIN)/ansible-playbook -i inventories/lab playbooks/topology.yml
+	$(PY) lab/cnm_lab.py up --generation $(GENERATION) $(LAB_SIZES)
+	$(BIN)/ansible-playbook -i $(LAB_INVENTORY) playbooks/site.yml
+	$(BIN)/ansible-playbook -i $(LAB_INVENTORY) playbooks/topology.yml
 
 lab-up: venv engine
-	$(PY) lab/cnm_lab.py up --generation $(GENERATION)
+	$(PY) lab/cnm_lab.py up --generation $(GENERATION) $(LAB_SIZES)
 
 lab-down: venv
 	$(PY) lab/cnm_lab.py down --all

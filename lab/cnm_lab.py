@@ -1,4 +1,4 @@
-"""The offline lab: hosts kv, n1 and n2 as Docker-in-Docker nodes on this machine.
+"""The offline lab: hosts kv, n1 and n2 (or more) as Docker-in-Docker nodes on this machine.
 
 Images come from Debian's mirror with debootstrap and `docker import` (no registry); each
 node runs sshd and the distribution's Docker engine as services under tini, so Ansible
@@ -7,24 +7,27 @@ is PID 1 and the services are its units, as on a real Debian host. See lab/READM
 
     cnm_lab.py images [--generation G|all] [--init tini|systemd]
     cnm_lab.py sandbox
-    cnm_lab.py up [--generation G] [--init tini|systemd] [--lab NAME]
+    cnm_lab.py up [--generation G] [--init tini|systemd] [--lab NAME] [--docker-hosts N] [--kv-hosts 1|3]
     cnm_lab.py down [--lab NAME | --all]
     cnm_lab.py status [--lab NAME]
     cnm_lab.py inventory [--lab NAME]
 """
 
 import argparse
+import concurrent.futures
 import contextlib
 import fcntl
 import hashlib
 import ipaddress
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import namedtuple
 from pathlib import Path
@@ -78,9 +81,42 @@ INITS = ("tini", "systemd")
 DEFAULT_INIT = "tini"
 SYSTEMD_PACKAGES = ("systemd", "systemd-sysv", "dbus")
 
-# Hosts of every lab: name, last octet of its fixed address, inventory group.
+# Hosts of a lab: name, last octet of its fixed address, inventory group. Docker hosts are n1..nN
+# from .11 upwards, store hosts kv, kv2, kv3 from .10 downwards: either list grows without moving
+# the other, and the default lab (kv .10, n1 .11, n2 .12) is the first of every size.
 Node = namedtuple("Node", "name octet group")
-NODES = (Node("kv", 10, "kv_store"), Node("n1", 11, "docker_hosts"), Node("n2", 12, "docker_hosts"))
+DEFAULT_DOCKER_HOSTS = 2
+MAX_DOCKER_HOSTS = 50
+DEFAULT_KV_HOSTS = 1
+# One store server, or three: the smallest cluster that keeps a leader when one is lost.
+KV_HOST_COUNTS = (1, 3)
+
+
+def check_sizes(docker_hosts, kv_hosts):
+    """A lab's sizes, or LabError naming the flag and the values it takes."""
+    if not isinstance(docker_hosts, int) or not 1 <= docker_hosts <= MAX_DOCKER_HOSTS:
+        raise LabError("--docker-hosts %s: use a number of docker hosts from 1 to %d"
+                       % (docker_hosts, MAX_DOCKER_HOSTS))
+    if kv_hosts not in KV_HOST_COUNTS:
+        raise LabError("--kv-hosts %s: use %s (store servers)" % (kv_hosts, " or ".join(map(str, KV_HOST_COUNTS))))
+
+
+def lab_nodes(docker_hosts=DEFAULT_DOCKER_HOSTS, kv_hosts=DEFAULT_KV_HOSTS):
+    """The nodes of a lab of these sizes: the store hosts first, then n1..nN."""
+    check_sizes(docker_hosts, kv_hosts)
+    store = tuple(Node("kv" if index == 1 else "kv%d" % index, 11 - index, "kv_store")
+                  for index in range(1, kv_hosts + 1))
+    return store + tuple(Node("n%d" % index, 10 + index, "docker_hosts") for index in range(1, docker_hosts + 1))
+
+
+def wanted_sizes(docker_hosts, kv_hosts, recorded):
+    """The sizes `up` makes: each flag given, else the lab's recorded size, else the default."""
+    return (recorded.get("docker_hosts", DEFAULT_DOCKER_HOSTS) if docker_hosts is None else docker_hosts,
+            recorded.get("kv_hosts", DEFAULT_KV_HOSTS) if kv_hosts is None else kv_hosts)
+
+
+# The nodes of the default lab (and of any lab made without the size flags).
+NODES = lab_nodes()
 DEFAULT_LAB = "lab"
 DEFAULT_SUBNET = "172.30.99.0/24"
 # Other labs take 172.30.98.0/24, 172.30.97.0/24, ... (first free, recorded in the state).
@@ -347,7 +383,7 @@ def privilege_flags(bounding, last_cap):
 
 # --- labs ----------------------------------------------------------------------------------
 
-Lab = namedtuple("Lab", "name subnet")
+Lab = namedtuple("Lab", "name subnet nodes", defaults=(NODES,))
 # What a node runs: generation and init.
 Kind = namedtuple("Kind", "generation init")
 
@@ -411,7 +447,8 @@ def record_state(lab, kind):
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {"name": lab.name, "subnet": lab.subnet, "generation": kind.generation, "init": kind.init,
              "network": network_name(lab.name),
-             "hosts": {node.name: node_address(lab, node) for node in NODES}}
+             "docker_hosts": len(docker_hosts(lab.nodes)), "kv_hosts": len(lab.nodes) - len(docker_hosts(lab.nodes)),
+             "hosts": {node.name: node_address(lab, node) for node in lab.nodes}}
     path.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
 
 
@@ -419,16 +456,61 @@ def lab_labels(lab_name):
     return ["--label", "%s=%s" % (LAB_LABEL, lab_name), "--label", "%s=%s" % (CHECKOUT_LABEL, REPO)]
 
 
-def ensure_network(lab_name):
+def recorded_nodes(lab_name):
+    """The nodes of a lab as its state records them (the default lab's when it records none)."""
+    return lab_nodes(*wanted_sizes(None, None, recorded_state(lab_name)))
+
+
+def ensure_network(lab_name, nodes):
     """The lab's underlay network; its subnet is the lab's record."""
     network = network_name(lab_name)
     with host_lock("network"):
         existing = inspect("network", network, "{{ range .IPAM.Config }}{{ .Subnet }}{{ end }}")
         if existing:
-            return Lab(lab_name, existing)
+            return Lab(lab_name, existing, nodes)
         subnet = pick_subnet(lab_name, subnets_in_use(), recorded_state(lab_name).get("subnet"))
         docker("network", "create", "--driver", "bridge", "--subnet", subnet, *lab_labels(lab_name), network)
-        return Lab(lab_name, subnet)
+        return Lab(lab_name, subnet, nodes)
+
+
+def lab_host_lines(lab):
+    """/etc/hosts lines of every node of the lab, in the lab's order."""
+    return ["%s\t%s" % (node_address(lab, node), node.name) for node in lab.nodes]
+
+
+def etc_hosts_with(text, lab_lines, lab_names=re.compile(r"^(kv[0-9]*|n[0-9]+)$")):
+    """A node's /etc/hosts naming exactly the lab's hosts: lines that name only lab-like hosts and are
+    not the lab's are dropped (a node of a bigger size before), the lab's missing lines appended."""
+    wanted = {tuple(line.split()) for line in lab_lines}
+    kept, present = [], set()
+    for line in text.splitlines():
+        fields = tuple(line.split("#", 1)[0].split())
+        if len(fields) > 1 and all(lab_names.match(name) for name in fields[1:]) and fields not in wanted:
+            continue
+        kept.append(line)
+        present.add(fields)
+    kept += [line for line in lab_lines if tuple(line.split()) not in present]
+    return "\n".join(kept) + "\n"
+
+
+def ensure_etc_hosts(lab, node):
+    """The lab's names, and only those, in the /etc/hosts of a node that may have been made when the
+    lab had another size (`--add-host` names the lab of that time; docker writes the file only when
+    it makes the node). Written in place: it is a bind mount."""
+    container = container_name(lab.name, node)
+    text = node_exec(container, "cat", "/etc/hosts")
+    new_text = etc_hosts_with(text, lab_host_lines(lab))
+    if new_text != text:
+        node_exec(container, "sh", "-c", "cat > /etc/hosts", stdin=new_text)
+
+
+def remove_other_nodes(lab):
+    """Remove the nodes a lab had at a bigger size (containers and volumes)."""
+    names = {node.name for node in lab.nodes}
+    found = labelled("container", "%s=%s" % (LAB_LABEL, lab.name), '{{ .Label "%s" }}' % NODE_LABEL)
+    for name in sorted(set(found) - names):
+        say("removing %s (not in a lab of this size)" % container_name(lab.name, Node(name, None, None)))
+        remove_node(lab.name, Node(name, None, None))
 
 
 def node_run_command(lab, node, kind, image_id, flags):
@@ -438,7 +520,7 @@ def node_run_command(lab, node, kind, image_id, flags):
     # node's engine looks the cluster store up on every store write, and under load the host
     # engine's embedded resolver has refused queries (CI: "lookup kv on 127.0.0.11:53 ...
     # connection refused"), which failed a connect that had nothing to do with names.
-    host_flags = [flag for peer in NODES
+    host_flags = [flag for peer in lab.nodes
                   for flag in ("--add-host", "%s:%s" % (peer.name, node_address(lab, peer)))]
     return [
         "run", "--detach", "--name", container_name(lab.name, node), "--hostname", node.name,
@@ -506,48 +588,85 @@ def engine_version(container):
     return out.strip() if out else None
 
 
+# Exit 3 when the node's engine lacks the sandbox image $1 (by id); else tag it as the overlay check's
+# default image, as on a host that pulled it (the lab has no registry).
+TAG_SANDBOX_IF_PRESENT = ('[ "$(docker image inspect --format "{{ .Id }}" "$2" 2>/dev/null)" = "$1" ] || exit 3;'
+                          ' docker tag "$2" "$3"')
+
+
 def load_sandbox(container):
-    """Load the sandbox image into a node's engine unless the same image is there."""
+    """Load the sandbox image into a node's engine unless the same image is there (one docker exec
+    when it is, two when it is not: node starts wait on them)."""
     wanted = inspect("image", SANDBOX_IMAGE, "{{ .Id }}")
-    present = node_exec(container, "docker", "image", "inspect", "--format", "{{ .Id }}", SANDBOX_IMAGE, check=False)
-    if not (present and present.strip() == wanted):
-        node_exec(container, "docker", "load", "--quiet", stdin=docker_save(SANDBOX_IMAGE))
-    # The overlay check's default image, as on a host that pulled it: the lab has no registry.
-    node_exec(container, "docker", "tag", SANDBOX_IMAGE, CHECK_IMAGE)
+    if node_exec(container, "sh", "-c", TAG_SANDBOX_IF_PRESENT, "sh", wanted, SANDBOX_IMAGE, CHECK_IMAGE,
+                 check=False) is None:
+        node_exec(container, "sh", "-c", 'docker load --quiet >/dev/null && docker tag "$1" "$2"', "sh",
+                  SANDBOX_IMAGE, CHECK_IMAGE, stdin=docker_save(SANDBOX_IMAGE, wanted))
 
 
-def docker_save(image):
-    return subprocess.run(["docker", "save", image], capture_output=True, check=True).stdout
+# `docker save` of an image id, made once for all the nodes that load it.
+_SAVED = {}
+_SAVED_LOCK = threading.Lock()
 
 
-def docker_hosts():
-    return [node for node in NODES if node.group == "docker_hosts"]
+def docker_save(image, image_id):
+    with _SAVED_LOCK:
+        if image_id not in _SAVED:
+            _SAVED[image_id] = subprocess.run(["docker", "save", image], capture_output=True, check=True).stdout
+        return _SAVED[image_id]
 
 
-def up(lab_name, kind, fresh=False):
+def docker_hosts(nodes=NODES):
+    return [node for node in nodes if node.group == "docker_hosts"]
+
+
+def up(lab_name, kind, fresh=False, docker_hosts_count=None, kv_hosts_count=None):
+    """Bring a lab up at the sizes given, else at its recorded sizes (with fresh: the defaults)."""
     validate_lab_name(lab_name)
+    nodes = lab_nodes(*wanted_sizes(docker_hosts_count, kv_hosts_count, {} if fresh else recorded_state(lab_name)))
     run_script(LAB_DIR / "engine.sh")
     if fresh:
         down(lab_name)
     image_id = ensure_images([kind.generation], kind.init)[kind.generation]
     public_key = ensure_ssh_key()
     flags = privilege_flags(bounding_capabilities(), last_capability())
-    lab = ensure_network(lab_name)
-    for node in NODES:
-        if ensure_node(lab, node, kind, image_id, flags):
-            say("started %s" % container_name(lab_name, node))
-    for node in NODES:
-        install_ssh_key(container_name(lab_name, node), public_key)
-    for node in NODES:
-        address = node_address(lab, node)
-        wait_until("sshd answering on %s (%s)" % (node.name, address), lambda a=address: ssh_answers(a))
-    for node in docker_hosts():
-        container = container_name(lab_name, node)
-        wait_until_engine(container)
-        load_sandbox(container)
+    lab = ensure_network(lab_name, nodes)
+    remove_other_nodes(lab)
+    in_parallel(lambda node: bring_up_node(lab, node, kind, image_id, flags, public_key), lab.nodes)
     record_state(lab, kind)
     inventory = write_inventory(lab, kind)
     print_summary(lab, kind, inventory)
+
+
+def in_parallel(work, nodes):
+    """work(node) for every node at once (the nodes boot side by side); every node's failure is reported."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+        futures = {node.name: pool.submit(work, node) for node in nodes}
+    failures = []
+    for name, future in futures.items():
+        error = future.exception()
+        if isinstance(error, LabError):
+            failures.append("%s: %s" % (name, error))
+        elif error is not None:
+            raise error
+    if failures:
+        raise LabError("\n".join(failures))
+
+
+def bring_up_node(lab, node, kind, image_id, flags, public_key):
+    """One node running, reachable over SSH with the lab's key and naming the whole lab; a docker host's
+    engine answering with the sandbox image loaded."""
+    container = container_name(lab.name, node)
+    if ensure_node(lab, node, kind, image_id, flags):
+        say("started %s" % container)
+    else:
+        ensure_etc_hosts(lab, node)
+    install_ssh_key(container, public_key)
+    address = node_address(lab, node)
+    wait_until("sshd answering on %s (%s)" % (node.name, address), lambda: ssh_answers(address))
+    if node.group == "docker_hosts":
+        wait_until_engine(container)
+        load_sandbox(container)
 
 
 def wait_until_engine(container):
@@ -563,8 +682,8 @@ def wait_until_engine(container):
 def print_summary(lab, kind, inventory):
     print("lab %s (%s, %s) on %s, network %s:" % (lab.name, kind.generation, kind.init, lab.subnet,
                                                   network_name(lab.name)))
-    for node in NODES:
-        print("  %-3s %-15s %-13s container %s" % (node.name, node_address(lab, node), node.group,
+    for node in lab.nodes:
+        print("  %-4s %-15s %-13s container %s" % (node.name, node_address(lab, node), node.group,
                                                    container_name(lab.name, node)))
     print("inventory: %s" % inventory)
     print("try: ansible -i %s all -m ansible.builtin.ping" % inventory)
@@ -582,7 +701,7 @@ def inventory_text(lab, kind):
     lines = ["---", heading, "all:", "  children:"]
     for group in ("kv_store", "docker_hosts"):
         lines += ["    %s:" % group, "      hosts:"]
-        for node in NODES:
+        for node in lab.nodes:
             if node.group == group:
                 lines += ["        %s:" % node.name, "          ansible_host: %s" % node_address(lab, node)]
     return "\n".join(lines) + "\n"
@@ -623,8 +742,9 @@ def labelled(kind, label_filter, field=None):
 def down(lab_name):
     """Remove every container, volume and network of one lab, then check none is left."""
     label = "%s=%s" % (LAB_LABEL, lab_name)
-    containers = set(labelled("container", label)) | {container_name(lab_name, n) for n in NODES}
-    volumes = set(labelled("volume", label)) | {volume_name(lab_name, n) for n in NODES}
+    nodes = recorded_nodes(lab_name)
+    containers = set(labelled("container", label)) | {container_name(lab_name, n) for n in nodes}
+    volumes = set(labelled("volume", label)) | {volume_name(lab_name, n) for n in nodes}
     networks = set(labelled("network", label)) | {network_name(lab_name)}
     present = [c for c in containers if inspect("container", c, "{{ .Id }}")]
     if present:
@@ -656,9 +776,12 @@ def status(lab_name):
         print("lab %s: not up" % lab_name)
         return
     state = recorded_state(lab_name)
-    print("lab %s (%s, %s) on %s:" % (
-        lab_name, state.get("generation", "?"), state.get("init", DEFAULT_INIT), state.get("subnet", "?")))
-    for container in sorted(containers):
+    print("lab %s (%s, %s) on %s, %s docker hosts, %s store hosts:" % (
+        lab_name, state.get("generation", "?"), state.get("init", DEFAULT_INIT), state.get("subnet", "?"),
+        state.get("docker_hosts", "?"), state.get("kv_hosts", "?")))
+    # In the lab's order (kv, n1, n2, ..., n10), then any container it does not name.
+    order = [container_name(lab_name, node) for node in recorded_nodes(lab_name)]
+    for container in sorted(containers, key=lambda c: (order.index(c) if c in order else len(order), c)):
         running = inspect("container", container, "{{ .State.Status }}")
         address = inspect("container", container, "{{ range .NetworkSettings.Networks }}{{ .IPAddress }}{{ end }}")
         engine = engine_version(container) if running == "running" else None
@@ -678,8 +801,15 @@ def main(argv=None):
     start.add_argument("--init", choices=INITS, default=DEFAULT_INIT,
                        help="PID 1 of the nodes: tini with init scripts, or systemd as on a real host")
     start.add_argument("--lab", default=DEFAULT_LAB)
+    start.add_argument("--docker-hosts", type=int, metavar="N",
+                       help="docker hosts n1..nN, 1 to %d (default: the lab's recorded size, else %d)"
+                       % (MAX_DOCKER_HOSTS, DEFAULT_DOCKER_HOSTS))
+    start.add_argument("--kv-hosts", type=int, metavar="1|3",
+                       help="store hosts kv (1) or kv, kv2, kv3 (3) (default: the lab's recorded size, else %d)"
+                       % DEFAULT_KV_HOSTS)
     start.add_argument("--fresh", action="store_true",
-                       help="take down what is left of the lab first (a test's lab starts clean)")
+                       help="take down what is left of the lab first (a test's lab starts clean, at the "
+                       "sizes given or the defaults)")
     stop = commands.add_parser("down", help="remove a lab: containers, volumes, network")
     which = stop.add_mutually_exclusive_group()
     which.add_argument("--lab", default=DEFAULT_LAB)
@@ -694,7 +824,8 @@ def main(argv=None):
         elif args.command == "sandbox":
             ensure_sandbox_image()
         elif args.command == "up":
-            up(args.lab, Kind(args.generation, args.init), fresh=args.fresh)
+            up(args.lab, Kind(args.generation, args.init), fresh=args.fresh,
+               docker_hosts_count=args.docker_hosts, kv_hosts_count=args.kv_hosts)
         elif args.command == "down":
             for lab_name in (labs_of_this_checkout() if args.all else [args.lab]):
                 down(lab_name)

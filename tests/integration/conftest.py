@@ -1,6 +1,6 @@
 """Lab fixtures for integration tests: Docker-in-Docker labs made by lab/cnm_lab.py.
 
-`lab_factory(name, generation, init="tini")` brings a lab up (reused by every test that asks for the same
+`lab_factory(name, generation, init="tini", docker_hosts=2, kv_hosts=1)` brings a lab up (reused by every test that asks for the same
 name) and takes it down when the test module that asked for it ends; the labs in SHARED_LABS when the last
 module that uses them ends. `make integration` runs the modules in parallel (pytest-xdist with
 ModuleScheduling): each module whole on one worker, the modules of SHARED_LAB_MODULES together.
@@ -32,15 +32,23 @@ def _lab_module():
 class Lab:
     """One running lab: its inventory and a way to run commands on its nodes."""
 
-    def __init__(self, name, generation, inventory, lab_module, init="tini"):
+    def __init__(self, name, generation, inventory, lab_module, init="tini", docker_hosts=2, kv_hosts=1):
         self.name = name
         self.generation = generation
         self.init = init
         self.inventory = inventory
+        self.docker_hosts = docker_hosts
+        self.kv_hosts = kv_hosts
         self._lab = lab_module
+        self._nodes = {node.name: node for node in lab_module.lab_nodes(docker_hosts, kv_hosts)}
+
+    @property
+    def nodes(self):
+        """The names of the lab's nodes: the store hosts (kv, kv2, kv3), then n1..nN."""
+        return tuple(self._nodes)
 
     def container(self, node):
-        return self._lab.container_name(self.name, next(n for n in self._lab.NODES if n.name == node))
+        return self._lab.container_name(self.name, self._nodes[node])
 
     def sh(self, node, command, check=False, timeout=120):
         """Run a shell command inside a lab node; returns CompletedProcess."""
@@ -76,7 +84,7 @@ class Lab:
 
     def rebuild(self):
         """Make the lab's lost nodes again (fresh, as `cnm_lab.py up` makes them)."""
-        lab_up(self.name, self.generation, init=self.init)
+        lab_up(self.name, self.generation, init=self.init, docker_hosts=self.docker_hosts, kv_hosts=self.kv_hosts)
 
     def daemon_json(self, node):
         """/etc/docker/daemon.json of a node, byte for byte, or <absent>."""
@@ -108,13 +116,16 @@ class Lab:
         return self.sh(node, "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1", check=True).stdout.strip()
 
 
-def lab_up(name, generation, fresh=False, init="tini"):
+def lab_up(name, generation, fresh=False, init="tini", docker_hosts=None, kv_hosts=None):
     """`cnm_lab.py up`: brings the lab up, or back to all its nodes (a removed node is made again).
 
     fresh: take down first what an earlier, interrupted session left of a lab of this name.
-    init: the nodes' PID 1, tini (init scripts) or systemd."""
+    init: the nodes' PID 1, tini (init scripts) or systemd.
+    docker_hosts, kv_hosts: the lab's sizes (None: as the lab records them, else 2 and 1)."""
+    sizes = [] if docker_hosts is None else ["--docker-hosts", str(docker_hosts)]
+    sizes += [] if kv_hosts is None else ["--kv-hosts", str(kv_hosts)]
     up = subprocess.run([sys.executable, str(LAB_SCRIPT), "up", "--lab", name, "--generation", generation,
-                         "--init", init] + (["--fresh"] if fresh else []),
+                         "--init", init] + sizes + (["--fresh"] if fresh else []),
                         capture_output=True, text=True, timeout=1800, check=False)
     if up.returncode != 0:
         pytest.fail("lab %s (%s) did not come up:\n%s\n%s" % (name, generation, up.stdout[-3000:], up.stderr[-3000:]))
@@ -132,7 +143,7 @@ MODULE_SECONDS = {
     "test_systemd": 345, "test_site_rerun": 341, "test_bad_input": 330, "test_secure_defaults": 298,
     "test_site_changes": 239, "test_faults_restart": 219, "test_faults": 173, "test_faults_swarm": 139,
     "test_preflight": 113, "test_site_switch": 97, "test_consul_install_methods": 79, "test_installed": 41,
-    "test_docker_cnm_endpoint": 40, "test_lab": 29, "test_docker_cnm_network": 26, "test_docker_cnm_network_lab": 25,
+    "test_docker_cnm_endpoint": 40, "test_lab": 42, "test_docker_cnm_network": 26, "test_docker_cnm_network_lab": 25,
     "test_docker_cnm_endpoint_lab": 21, "test_docker_cnm_network_info": 5, "test_topology": 140,
     "test_swarm_settings": 300, "test_engine_28": 60,
     "test_etcd_kv": 62, "test_docker_swarm": 40, "test_control_plane": 25,
@@ -214,15 +225,20 @@ def _labs():
 def lab_factory(_labs):
     lab_module = _lab_module()
 
-    def get(name, generation, init="tini"):
+    def get(name, generation, init="tini", docker_hosts=lab_module.DEFAULT_DOCKER_HOSTS,
+            kv_hosts=lab_module.DEFAULT_KV_HOSTS):
         if name in SHARED_LABS and _labs.get("module") not in SHARED_LAB_MODULES:
             pytest.fail("lab %s is shared: add %s to SHARED_LAB_MODULES in tests/integration/conftest.py, so that "
                         "the modules that use it run on one worker" % (name, _labs.get("module")))
         if name not in _labs["up"]:
-            lab_up(name, generation, fresh=True, init=init)
+            lab_up(name, generation, fresh=True, init=init, docker_hosts=docker_hosts, kv_hosts=kv_hosts)
             inventory = subprocess.run([sys.executable, str(LAB_SCRIPT), "inventory", "--lab", name],
                                        capture_output=True, text=True, check=True).stdout.strip()
-            _labs["up"][name] = Lab(name, generation, inventory, lab_module, init)
+            _labs["up"][name] = Lab(name, generation, inventory, lab_module, init, docker_hosts, kv_hosts)
+        elif (_labs["up"][name].docker_hosts, _labs["up"][name].kv_hosts) != (docker_hosts, kv_hosts):
+            pytest.fail("lab %s is up with %d docker hosts and %d store hosts, not %d and %d: give a lab of "
+                        "another size another name" % (name, _labs["up"][name].docker_hosts,
+                                                       _labs["up"][name].kv_hosts, docker_hosts, kv_hosts))
         _labs["this_module"].add(name)
         return _labs["up"][name]
 

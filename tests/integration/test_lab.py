@@ -1,6 +1,7 @@
-"""The lab of lab/cnm_lab.py, brought up once per generation on the real engine.
+"""The lab of lab/cnm_lab.py, brought up once per generation on the real engine, and once with more hosts.
 
-Uses its own lab name (CNM_LAB_TEST_NAME, default citest) so it never touches the default lab."""
+Uses its own lab names (CNM_LAB_TEST_NAME, default citest, and that name with -big) so it never touches the
+default lab."""
 
 import os
 import re
@@ -11,6 +12,7 @@ from collections import namedtuple
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 LAB_TOOL = REPO / "lab" / "cnm_lab.py"
@@ -19,6 +21,11 @@ NODES = ("kv", "n1", "n2")
 DOCKER_HOSTS = ("n1", "n2")
 ENGINE_VERSION = {"bullseye": "20.10.5", "bookworm": "20.10.24", "trixie": "26.1.5"}
 ALL_GENERATIONS = sorted(ENGINE_VERSION)
+# The bigger lab: 4 docker hosts and 3 store hosts, at their fixed octets (lab/README.md).
+BIG_LAB_NAME = LAB_NAME + "-big"
+BIG_KV_HOSTS = {"kv": 10, "kv2": 9, "kv3": 8}
+BIG_DOCKER_HOSTS = {"n1": 11, "n2": 12, "n3": 13, "n4": 14}
+BIG_NODES = tuple(BIG_KV_HOSTS) + tuple(BIG_DOCKER_HOSTS)
 
 RunningLab = namedtuple("RunningLab", "generation inventory")
 
@@ -162,6 +169,67 @@ def test_up_again_remakes_a_node_killed_with_the_machine(lab, docker_api):
 def test_down_leaves_no_container_network_or_volume(lab, docker_api):
     proc = lab_tool("down", "--lab", LAB_NAME)
     label = {"label": "cnm.lab=%s" % LAB_NAME}
+    left = (docker_api.containers(all=True, filters=label) + docker_api.networks(filters=label)
+            + (docker_api.volumes(filters=label)["Volumes"] or []))
+    assert proc.returncode == 0 and left == [], proc.stderr
+
+
+# --- a lab of 4 docker hosts and 3 store hosts (one lab-up, after the generations' labs are down) ---
+
+@pytest.fixture(scope="module")
+def big_lab(lab_factory):
+    return lab_factory(BIG_LAB_NAME, "bullseye", docker_hosts=len(BIG_DOCKER_HOSTS), kv_hosts=len(BIG_KV_HOSTS))
+
+
+def inventory_groups(inventory):
+    with open(inventory, encoding="utf-8") as handle:
+        groups = yaml.safe_load(handle)["all"]["children"]
+    return {group: {host: hostvars["ansible_host"] for host, hostvars in groups[group]["hosts"].items()}
+            for group in groups}
+
+
+def test_big_lab_every_host_answers_ansible_ping_over_ssh(big_lab, playbook_runner):
+    proc = playbook_runner(PING_PLAYBOOK, inventory=big_lab.inventory)
+    answered = [node for node in BIG_NODES
+                if re.search(r"^%s\s+: ok=1 .*unreachable=0\s+failed=0" % node, proc.stdout, re.M)]
+    assert proc.returncode == 0 and answered == list(BIG_NODES), proc.stdout + proc.stderr
+
+
+def test_big_lab_inventory_groups_hold_its_hosts_at_their_addresses(big_lab):
+    groups = inventory_groups(big_lab.inventory)
+    prefix = big_lab.address("kv").rsplit(".", 1)[0]
+    assert groups == {
+        "kv_store": {host: "%s.%d" % (prefix, octet) for host, octet in BIG_KV_HOSTS.items()},
+        "docker_hosts": {host: "%s.%d" % (prefix, octet) for host, octet in BIG_DOCKER_HOSTS.items()},
+    }
+    assert {node: big_lab.address(node) for node in BIG_NODES} == {**groups["kv_store"], **groups["docker_hosts"]}
+
+
+def test_big_lab_every_node_names_every_node_in_etc_hosts(big_lab):
+    groups = inventory_groups(big_lab.inventory)
+    wanted = {(address, host) for hosts in groups.values() for host, address in hosts.items()}
+    named = {}
+    for node in BIG_NODES:
+        lines = big_lab.sh(node, "cat /etc/hosts", check=True).stdout.splitlines()
+        named[node] = {tuple(line.split()[:2]) for line in lines if len(line.split()) == 2}
+    assert {node: wanted - pairs for node, pairs in named.items()} == {node: set() for node in BIG_NODES}
+
+
+def test_big_lab_up_again_without_the_size_flags_keeps_its_nodes(big_lab, docker_api):
+    ids = {node: docker_api.inspect_container(big_lab.container(node))["Id"] for node in BIG_NODES}
+    proc = lab_tool("up", "--lab", BIG_LAB_NAME, "--generation", "bullseye")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert {node: docker_api.inspect_container(big_lab.container(node))["Id"] for node in BIG_NODES} == ids
+    label = {"label": "cnm.lab=%s" % BIG_LAB_NAME}
+    assert len(docker_api.containers(all=True, filters=label)) == len(BIG_NODES)
+    groups = inventory_groups(big_lab.inventory)
+    assert (list(groups["kv_store"]), list(groups["docker_hosts"])) == (list(BIG_KV_HOSTS), list(BIG_DOCKER_HOSTS))
+
+
+# Last of the big lab's tests: it takes that lab down.
+def test_big_lab_down_leaves_no_container_network_or_volume(big_lab, docker_api):
+    proc = lab_tool("down", "--lab", big_lab.name)
+    label = {"label": "cnm.lab=%s" % big_lab.name}
     left = (docker_api.containers(all=True, filters=label) + docker_api.networks(filters=label)
             + (docker_api.volumes(filters=label)["Volumes"] or []))
     assert proc.returncode == 0 and left == [], proc.stderr

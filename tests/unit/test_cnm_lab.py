@@ -107,3 +107,113 @@ def test_other_generations_keep_their_debootstrap_command():
     assert lab.debootstrap_command("trixie", "http://m/debian", "R") == [
         "debootstrap", "--variant=minbase", "--components=main", "trixie", "R", "http://m/debian"]
     assert lab.GENERATIONS["trixie"].apt_conf is None
+
+
+# --- labs of other sizes ---------------------------------------------------------------------
+
+def _layout(nodes):
+    return [(node.name, node.octet, node.group) for node in nodes]
+
+
+def test_default_lab_is_kv_n1_n2_at_octets_10_11_12():
+    assert _layout(lab.NODES) == _layout(lab.lab_nodes()) == [
+        ("kv", 10, "kv_store"), ("n1", 11, "docker_hosts"), ("n2", 12, "docker_hosts")]
+
+
+def test_store_hosts_count_down_from_kv_and_docker_hosts_up_from_n1():
+    assert _layout(lab.lab_nodes(4, 3)) == [
+        ("kv", 10, "kv_store"), ("kv2", 9, "kv_store"), ("kv3", 8, "kv_store"),
+        ("n1", 11, "docker_hosts"), ("n2", 12, "docker_hosts"), ("n3", 13, "docker_hosts"), ("n4", 14, "docker_hosts")]
+
+
+def test_twelve_docker_hosts_are_n1_to_n12_at_octets_11_to_22():
+    docker_hosts = lab.docker_hosts(lab.lab_nodes(12, 1))
+    assert [node.name for node in docker_hosts] == ["n%d" % index for index in range(1, 13)]
+    assert [node.octet for node in docker_hosts] == list(range(11, 23))
+
+
+def test_the_biggest_lab_has_one_address_per_node_inside_the_subnet():
+    nodes = lab.lab_nodes(lab.MAX_DOCKER_HOSTS, 3)
+    octets = [node.octet for node in nodes]
+    assert len(set(octets)) == len(nodes) == lab.MAX_DOCKER_HOSTS + 3
+    assert min(octets) > 1 and max(octets) < 255  # .1 is the network's gateway
+
+
+def test_inventory_of_a_bigger_lab_has_every_host_in_its_group():
+    nodes = lab.lab_nodes(4, 3)
+    inventory = yaml.safe_load(lab.inventory_text(lab.Lab("big", "172.30.90.0/24", nodes), lab.Kind("bullseye", "tini")))
+    groups = {group: {host: hostvars["ansible_host"] for host, hostvars in value["hosts"].items()}
+              for group, value in inventory["all"]["children"].items()}
+    assert groups == {
+        "kv_store": {"kv": "172.30.90.10", "kv2": "172.30.90.9", "kv3": "172.30.90.8"},
+        "docker_hosts": {"n1": "172.30.90.11", "n2": "172.30.90.12", "n3": "172.30.90.13", "n4": "172.30.90.14"},
+    }
+
+
+def test_every_node_of_a_bigger_lab_is_started_naming_every_node():
+    big = lab.Lab("big", "172.30.90.0/24", lab.lab_nodes(4, 3))
+    command = lab.node_run_command(big, big.nodes[0], lab.Kind("bullseye", "tini"), "sha256:x", [])
+    added = [command[index + 1] for index, flag in enumerate(command) if flag == "--add-host"]
+    assert added == ["kv:172.30.90.10", "kv2:172.30.90.9", "kv3:172.30.90.8", "n1:172.30.90.11",
+                     "n2:172.30.90.12", "n3:172.30.90.13", "n4:172.30.90.14"]
+
+
+@pytest.mark.parametrize("docker_hosts, kv_hosts, message", [
+    (0, 1, "--docker-hosts 0: use a number of docker hosts from 1 to 50"),
+    (51, 1, "--docker-hosts 51: use a number of docker hosts from 1 to 50"),
+    (2, 2, "--kv-hosts 2: use 1 or 3"),
+    (2, 0, "--kv-hosts 0: use 1 or 3"),
+])
+def test_bad_sizes_are_refused_naming_the_flag_and_its_values(docker_hosts, kv_hosts, message):
+    with pytest.raises(lab.LabError) as refused:
+        lab.lab_nodes(docker_hosts, kv_hosts)
+    assert message in str(refused.value)
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--docker-hosts", "0"], "--docker-hosts 0: use a number of docker hosts from 1 to 50"),
+    (["--kv-hosts", "2"], "--kv-hosts 2: use 1 or 3"),
+])
+def test_up_with_a_bad_size_fails_before_it_changes_anything(flags, message, monkeypatch, tmp_path, capsys):
+    calls = []
+    monkeypatch.setattr(lab, "docker", lambda *args, **kwargs: calls.append(args))
+    monkeypatch.setattr(lab, "run_script", lambda *args: calls.append(args))
+    monkeypatch.setattr(lab, "STATE_DIR", tmp_path)
+    assert lab.main(["up", "--lab", "nl-bad", *flags]) == 1
+    assert message in capsys.readouterr().err
+    assert calls == [] and list(tmp_path.iterdir()) == []
+
+
+def test_up_without_the_flags_keeps_the_recorded_sizes_and_fresh_starts_from_the_defaults():
+    recorded = {"docker_hosts": 6, "kv_hosts": 3}
+    assert lab.wanted_sizes(None, None, recorded) == (6, 3)
+    assert lab.wanted_sizes(4, None, recorded) == (4, 3)
+    assert lab.wanted_sizes(None, 1, recorded) == (6, 1)
+    assert lab.wanted_sizes(None, None, {}) == (2, 1)
+
+
+def test_the_state_records_the_sizes_that_down_and_status_read_back(monkeypatch, tmp_path):
+    monkeypatch.setattr(lab, "STATE_DIR", tmp_path)
+    lab.record_state(lab.Lab("big", "172.30.90.0/24", lab.lab_nodes(6, 3)), lab.Kind("bullseye", "tini"))
+    assert _layout(lab.recorded_nodes("big")) == _layout(lab.lab_nodes(6, 3))
+    assert _layout(lab.recorded_nodes("never-up")) == _layout(lab.NODES)
+
+
+DOCKER_ETC_HOSTS = ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                    "172.30.90.10\tkv\n172.30.90.11\tn1\n172.30.90.12\tn2\n172.30.90.11\tn1\n")
+
+
+def test_a_grown_lab_adds_the_new_names_to_a_nodes_etc_hosts():
+    grown = lab.lab_host_lines(lab.Lab("big", "172.30.90.0/24", lab.lab_nodes(3, 3)))
+    assert lab.etc_hosts_with(DOCKER_ETC_HOSTS, grown) == DOCKER_ETC_HOSTS + (
+        "172.30.90.9\tkv2\n172.30.90.8\tkv3\n172.30.90.13\tn3\n")
+
+
+def test_a_shrunk_lab_drops_the_removed_names_and_keeps_the_rest():
+    grown = lab.etc_hosts_with(DOCKER_ETC_HOSTS, lab.lab_host_lines(lab.Lab("big", "172.30.90.0/24", lab.lab_nodes(3, 3))))
+    default = lab.lab_host_lines(lab.Lab("big", "172.30.90.0/24"))
+    assert lab.etc_hosts_with(grown + "10.1.2.3\tmirror n9-proxy\n", default) == DOCKER_ETC_HOSTS + "10.1.2.3\tmirror n9-proxy\n"
+
+
+def test_etc_hosts_of_the_labs_size_is_left_as_it_is():
+    assert lab.etc_hosts_with(DOCKER_ETC_HOSTS, lab.lab_host_lines(lab.Lab("big", "172.30.90.0/24"))) == DOCKER_ETC_HOSTS
