@@ -36,7 +36,9 @@ EXAMPLES = r"""
 
 - name: Draw them
   ansible.builtin.copy:
-    content: "{{ (ansible_play_hosts | cnm.overlay.topology_graph(hostvars, 'topology_read')).dot }}"
+    content: >-
+      {{ (dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, 'topology_read')))
+          | cnm.overlay.topology_graph(ansible_play_hosts_all)).dot }}
     dest: /tmp/topology.dot
     mode: "0644"
   delegate_to: localhost
