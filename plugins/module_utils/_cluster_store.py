@@ -46,6 +46,9 @@ def url(kv_hosts, host_vars_of, store="consul", address="", port=0, tls=False, e
     an explicit URL, nor an address, nor a kv host (the caller says what to set)."""
     if str(explicit or "").strip():
         return str(explicit).strip()
+    # Swarm mode (the control_plane role's decision) has no external store.
+    if str(store or "").strip().lower() == "none":
+        return ""
     kind = scheme(store)
     hosts = list(kv_hosts or [])
     if not str(address or "").strip():

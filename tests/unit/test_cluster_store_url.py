@@ -56,3 +56,8 @@ def test_an_unknown_store_names_the_setting_and_the_choices():
 def test_a_port_that_is_no_number_names_the_setting():
     with pytest.raises(ValueError, match=r"cnm_overlay_kv_port: 'http' is not a port number"):
         url(port="http")
+
+
+def test_swarm_modes_none_store_is_no_url():
+    # control_plane_kv_store is 'none' when the control_plane role chose swarm mode.
+    assert url(store="none") == ""
