@@ -312,9 +312,10 @@ def _error_message(data):
         return data.decode("utf-8", "replace").strip()
 
 
-def quote_path(value):
-    """Quote a name or ID for use in a URL path."""
-    return quote(str(value), safe="")
+def quote_path(value, safe=""):
+    """Quote a name or ID for use in a URL path (`safe`: characters left as they are, e.g. an image
+    reference's "/:@", which the Engine API's image routes take unquoted)."""
+    return quote(str(value), safe=safe)
 
 
 def client_for_module(module):

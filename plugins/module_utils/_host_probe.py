@@ -15,12 +15,7 @@ import json
 import os
 import socket
 
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover - Python 2 is not supported on managed hosts
-    raise
-
-from ansible_collections.cnm.overlay.plugins.module_utils._api_client import DockerClient, DockerError, NotFound
+from ansible_collections.cnm.overlay.plugins.module_utils._api_client import DockerClient, DockerError, NotFound, quote_path
 from ansible_collections.cnm.overlay.plugins.module_utils._daemon_config import processes
 
 VXLAN_PROBE = ["unshare", "--net", "--", "sh", "-c",
@@ -77,7 +72,7 @@ def image_availability(image, client=None, timeout=30):
     the engine's own registry settings and credentials), which pulls nothing."""
     client = client or DockerClient(timeout=timeout)
     answer = {"image": image, "source": "", "error": ""}
-    path = quote(image, safe="/:@")
+    path = quote_path(image, safe="/:@")
     try:
         try:
             client.get("/images/%s/json" % path)
