@@ -500,9 +500,9 @@ ROLE_CASES = [
               "docker_engine_enabled", "bool", hosts="n1"),
     # overlay_check: participants
     role_case("one-host", "overlay_check", dict(overlay_check_network="multi", overlay_check_hosts=["n1"]),
-              "overlay_check_hosts must name at least two hosts of this play", "got ['n1']"),
+              "overlay_check_hosts must name at least two hosts of the inventory", "got ['n1']"),
     role_case("host-not-in-play", "overlay_check", dict(overlay_check_network="multi", overlay_check_hosts=["n1", "n9"]),
-              "overlay_check_hosts must name at least two hosts of this play", "n9"),
+              "overlay_check_hosts names hosts the inventory does not have: n9"),
     role_case("wait-not-positive", "overlay_check",
               dict(overlay_check_network="multi", overlay_check_hosts=["n1", "n2"], overlay_check_wait_timeout=0),
               "overlay_check_wait_timeout (cnm_overlay_check_wait_timeout in site.yml) must be a positive number"),
