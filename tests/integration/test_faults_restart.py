@@ -224,10 +224,12 @@ def test_c1_survives_the_failed_restart(lab, broken, before_fault):
     assert container_state(lab, "n1", "c1") == before_fault["c1"]
 
 
-# The overlay check after a restart fails (here: its sandbox image is missing): the rollout stops there.
+# The overlay check after a restart fails: the rollout stops there. Its sandbox image is present on
+# every host (so the preflight's image check passes) but has no ping, so every ping of the check fails.
 
+NO_PING_IMAGE = "cnm-lab/no-ping:latest"
 CHECK_FAILS = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True, "log-level": "warn"},
-                                 "cnm_overlay_check_image": "cnm-lab/missing:latest"}))
+                                 "cnm_overlay_check_image": NO_PING_IMAGE, "cnm_overlay_check_wait_timeout": 5}))
 
 
 @pytest.fixture
@@ -238,7 +240,12 @@ def before_check_fault(lab, broken, once):
 
 
 @pytest.fixture
-def check_failed(lab, before_check_fault, play_once):
+def check_failed(lab, before_check_fault, play_once, once):
+    if "no_ping_image" not in once:
+        for node in NODES:
+            lab.sh(node, "docker rm -f cnmt-no-ping >/dev/null 2>&1; docker run --name cnmt-no-ping cnm-lab/sandbox:latest"
+                   " rm /bin/ping && docker commit cnmt-no-ping %s && docker rm cnmt-no-ping" % NO_PING_IMAGE, check=True)
+        once["no_ping_image"] = True
     return play_once("check-fails", SITE, lab.inventory, CHECK_FAILS)
 
 
