@@ -98,7 +98,16 @@ def restart_rollout_plan(pending, peers, states, batch=1, parallel_when_idle=Tru
                 line += (" live-restore is off on its running engine: the restart would stop its %d running container(s);"
                          " those with a restart policy start again." % int(running))
             lines.append(line)
-    return dict(batches=batches, lines=lines, parallel=parallel, size=size)
+    summary = ""
+    if groups:
+        summary = "Engine rollout: " + " | ".join(", ".join(hosts) for hosts in groups)
+        if parallel:
+            summary += ", at once (no container runs and no host sees the network yet)."
+        else:
+            summary += ", %s at a time%s." % (
+                "one host" if size == 1 else "%d hosts" % size,
+                (", the overlay network %s checked after each batch where it exists" % network) if network else "")
+    return dict(batches=batches, lines=lines, parallel=parallel, size=size, summary=summary)
 
 
 class FilterModule(object):

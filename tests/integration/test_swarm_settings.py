@@ -60,6 +60,15 @@ def test_site_with_the_settings_converges_and_the_overlay_check_passes(converged
     assert converged.returncode == 0 and overlay_passed(converged), converged.stdout[-3000:]
 
 
+# Idempotence without the run record's shortcut, on trixie and on forky.
+def test_a_forced_converge_changes_nothing_and_restarts_no_engine(lab, converged, flat, changed_count):
+    before = dict((node, lab.dockerd_pid(node)) for node in ("n1", "n2"))
+    result = run_playbook(SITE, inventory=lab.inventory, extra_args=SETTINGS + ["-e", "cnm_overlay_converge=always"])
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Converging every host (cnm_overlay_converge=always)." in flat(result)
+    assert (changed_count(result.stdout), dict((node, lab.dockerd_pid(node)) for node in ("n1", "n2"))) == (0, before)
+
+
 def test_swarm_was_initialised_with_the_port_and_the_pool(lab, converged):
     cluster = lab.docker_info("n1")["Swarm"]["Cluster"]
     assert (cluster["DataPathPort"], cluster["DefaultAddrPool"], cluster["SubnetSize"]) == (PORT, [POOL], 26)

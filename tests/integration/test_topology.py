@@ -114,6 +114,17 @@ def test_topology_changes_nothing(site, changed_count):
     assert changed_count(site["result"].stdout) == 0, site["result"].stdout[-3000:]
 
 
+# Idempotence without the run record's shortcut, once per generation of this module (bullseye kv, trixie swarm).
+@sites()
+def test_a_forced_converge_changes_nothing_and_restarts_no_engine(site, changed_count):
+    lab = site["lab"]
+    before = dict((node, lab.dockerd_pid(node)) for node in DOCKER_HOSTS)
+    result = run_playbook(SITE, inventory=lab.inventory, extra_args=("-e", "cnm_overlay_converge=always"))
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Converging every host (cnm_overlay_converge=always)." in " ".join(result.stdout.split())
+    assert (changed_count(result.stdout), dict((node, lab.dockerd_pid(node)) for node in DOCKER_HOSTS)) == (0, before)
+
+
 @sites()
 def test_svg_renders_to_png(site, tmp_path):
     png = tmp_path / "topology.png"

@@ -88,7 +88,14 @@ def test_a_single_host_without_a_peer_is_not_checked():
 
 
 def test_nothing_pending_is_no_batch():
-    assert plan([]) == dict(batches=[], lines=[], parallel=False, size=1)
+    assert plan([]) == dict(batches=[], lines=[], parallel=False, size=1, summary="")
+
+
+def test_the_summary_says_the_batches():
+    assert plan(HOSTS, batch=2)["summary"] == ("Engine rollout: n1, n2 | n3, n4, 2 hosts at a time, the overlay network "
+                                               "multi checked after each batch where it exists.")
+    assert plan(HOSTS, states=FRESH)["summary"] == ("Engine rollout: n1, n2, n3, n4, at once (no container runs and no "
+                                                    "host sees the network yet).")
 
 
 def test_the_batch_check_of_the_role_settings():
