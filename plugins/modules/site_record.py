@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: site_record
-short_description: Internal, for playbooks/site.yml - record how a host looks at the end of a finished run
+short_description: Internal, for run_record - record how a host looks at the end of a finished run
 version_added: 0.2.0
 description:
   - Writes what the host looks like now (the files under O(paths), the executables of O(processes), the

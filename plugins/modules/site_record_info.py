@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: site_record_info
-short_description: Internal, for playbooks/site.yml - whether a host is as the last finished run left it
+short_description: Internal, for run_record - whether a host is as the last finished run left it
 version_added: 0.2.0
 description:
   - Reads the record that M(cnm.overlay.site_record) wrote at the end of the last finished run, and looks

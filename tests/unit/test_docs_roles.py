@@ -16,7 +16,7 @@ EXAMPLE_DOCS = (ROLES_DOC, REPO / "README.md")
 OUTPUT_FACTS = {
     "consul_kv_cluster_store_url", "consul_kv_docker_token", "control_plane_chosen", "control_plane_kv_store", "control_plane_engines",
     "docker_cluster_store_backup_file", "docker_engine_backup_file", "docker_engine_backup_files",
-    "docker_restart_pending", "docker_swarm_manager", "etcd_kv_cluster_store_url", "overlay_check_passed",
+    "docker_restart_pending", "run_record_inputs", "run_record_unchanged", "docker_swarm_manager", "etcd_kv_cluster_store_url", "overlay_check_passed",
 }
 
 ROLES = sorted(path.name for path in ROLES_DIR.iterdir() if (path / "meta" / "argument_specs.yml").is_file())
