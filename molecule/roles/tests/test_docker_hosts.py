@@ -1,0 +1,1 @@
+../../default/tests/test_docker_hosts.py
