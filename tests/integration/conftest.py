@@ -146,7 +146,7 @@ MODULE_SECONDS = {
     "test_docker_cnm_endpoint": 40, "test_lab": 42, "test_docker_cnm_network": 26, "test_docker_cnm_network_lab": 25,
     "test_docker_cnm_endpoint_lab": 21, "test_docker_cnm_network_info": 5, "test_topology": 180,
     "test_swarm_settings": 300, "test_engine_28": 60, "test_rollout_batches": 200, "test_roles_playbooks": 160,
-    "test_etcd_kv": 62, "test_docker_swarm": 40, "test_control_plane": 25,
+    "test_etcd_kv": 62, "test_docker_swarm": 40, "test_control_plane": 25, "test_site_networks": 213,
 }
 NEW_MODULE_SECONDS = 120
 # The labs that are up, by name, the names brought up since the current module began, and that module.
