@@ -11,14 +11,25 @@ UNCHANGED = ("Every host is as the last finished run left it: the overlay is che
 ALWAYS = "Converging every host (cnm_overlay_converge=always)."
 
 
-def run_record_verdict(hosts, compared, errors=None, converge="auto"):
-    """hosts: the play's hosts; compared: per host, site_record_info's result (None when the host was not
-    reached, a skipped result when its inputs were not known); errors: per host, why its inputs could not be
-    worked out before the converge (None when they could); converge: auto or always.
+def _facts(hostvars, host, name):
+    """A fact of a host, None when the host does not have it (hostvars' entries are mappings)."""
+    facts = hostvars.get(host) if hasattr(hostvars, "get") else None
+    if facts is None and host in hostvars:
+        facts = hostvars[host]
+    if facts is None or name not in facts:
+        return None
+    return facts[name]
+
+
+def run_record_verdict(hosts, hostvars, converge="auto"):
+    """hosts: the play's hosts; hostvars: per host, its variables, of which `_run_record_compared` is
+    site_record_info's result (absent when the host was not reached, a skipped result when its inputs were not
+    known) and `_run_record_inputs_error` why its inputs could not be worked out before the converge (absent or
+    empty when they could); converge: auto or always.
 
     Returns unchanged (every host converged, and converge is auto) and lines (what the run says)."""
-    compared = compared or {}
-    errors = errors or {}
+    compared = dict((host, _facts(hostvars or {}, host, "_run_record_compared")) for host in hosts)
+    errors = dict((host, _facts(hostvars or {}, host, "_run_record_inputs_error")) for host in hosts)
     if converge == "always":
         return dict(unchanged=False, lines=[ALWAYS])
     lines = []
