@@ -28,7 +28,7 @@ def plays_with_tasks(*args):
                          capture_output=True, text=True, env=env, check=True, cwd=str(REPO), timeout=120).stdout
     plays = []
     for block in re.split(r"^  play #\d+ \([^)]*\): ", out, flags=re.MULTILINE)[1:]:
-        name, _, body = block.partition("\n")
+        name, body = (block.split("\n", 1) + [""])[:2]
         tasks = [line.strip() for line in body.splitlines()[1:] if line.strip()]
         if [task for task in tasks if "Validating arguments against arg spec" not in task]:
             plays.append(name.split("\t")[0].strip())
