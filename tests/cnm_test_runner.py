@@ -64,9 +64,22 @@ def run_playbook(playbook_yaml, inventory="localhost,", extra_args=(), check=Fal
         cmd.extend(extra_args)
         env = _module_env()
         env.setdefault("ANSIBLE_NOCOLOR", "1")
-        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900, cwd=str(REPO), check=False)
+        result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900, cwd=str(REPO), check=False)
+        _keep_log(cmd, playbook_yaml, result)
+        return result
     finally:
         os.unlink(path)
+
+
+def _keep_log(cmd, playbook_yaml, result):
+    """With CNM_TEST_LOG_DIR set, each run's command, playbook and log go to a file there, to read after a failure."""
+    log_dir = os.environ.get("CNM_TEST_LOG_DIR")
+    if not log_dir:
+        return
+    Path(log_dir).mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", prefix="run-%d-" % result.returncode, suffix=".log", dir=log_dir,
+                                     delete=False) as handle:
+        handle.write("%s\n%s\n%s\n%s" % (" ".join(cmd), playbook_yaml, result.stdout, result.stderr))
 
 
 def openssl(*args, cwd):

@@ -95,6 +95,11 @@ class Lab:
         """The PID of the running dockerd ('' when none runs: its pid file can outlive a killed dockerd)."""
         return self.sh(node, "pidof dockerd").stdout.strip()
 
+    def engines(self, nodes):
+        """What a restart or a rollback changes on each of nodes: dockerd's PID and daemon.json."""
+        return {"dockerd": {node: self.dockerd_pid(node) for node in nodes},
+                "daemon_json": {node: self.daemon_json(node) for node in nodes}}
+
     def environ(self, node, pid):
         """The environment of a process on a node, one NAME=value per line."""
         return self.sh(node, "tr '\\0' '\\n' < /proc/%s/environ" % pid, check=True).stdout.splitlines()
@@ -314,7 +319,17 @@ def recap_changed(stdout):
     return total
 
 
+class Once(dict):
+    """What a test module made or saw once, by key, shared by its fixtures."""
+
+    def keep(self, key, make):
+        """The value kept under key; the first call makes it with make()."""
+        if key not in self:
+            self[key] = make()
+        return self[key]
+
+
 @pytest.fixture(scope="module")
 def once():
-    """A dict for lab changes a test module makes once, shared by its fixtures."""
-    return {}
+    """A dict for lab changes a test module makes once, shared by its fixtures (once.keep(key, make))."""
+    return Once()

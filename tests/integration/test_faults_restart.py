@@ -33,12 +33,6 @@ def lab(lab_factory):
     return lab_factory("safe-restart", "bullseye")
 
 
-def engines(lab):
-    """What a restart or a rollback changes on each docker host: dockerd's PID and daemon.json."""
-    return {"dockerd": {node: lab.dockerd_pid(node) for node in NODES},
-            "daemon_json": {node: lab.daemon_json(node) for node in NODES}}
-
-
 def container_state(lab, node, name):
     return lab.sh(node, "docker inspect -f '{{.State.Pid}} {{.State.StartedAt}} {{.State.Running}}' %s" % name,
                   check=True).stdout.strip()
@@ -71,9 +65,7 @@ def converged(lab, planned_fresh, play_once):
 
 @pytest.fixture
 def before_restart(lab, converged, once):
-    if "before_restart" not in once:
-        once["before_restart"] = dict(engines(lab), c1=container_state(lab, "n1", "c1"))
-    return once["before_restart"]
+    return once.keep("before_restart", lambda: dict(lab.engines(NODES), c1=container_state(lab, "n1", "c1")))
 
 
 @pytest.fixture
@@ -90,9 +82,7 @@ def restarted(lab, planned_restart, play_once):
 
 @pytest.fixture
 def before_fault(lab, restarted, once):
-    if "before_fault" not in once:
-        once["before_fault"] = dict(engines(lab), c1=container_state(lab, "n1", "c1"))
-    return once["before_fault"]
+    return once.keep("before_fault", lambda: dict(lab.engines(NODES), c1=container_state(lab, "n1", "c1")))
 
 
 @pytest.fixture
@@ -234,9 +224,7 @@ CHECK_FAILS = ("-e", json.dumps({"cnm_overlay_daemon_options": {"debug": True, "
 
 @pytest.fixture
 def before_check_fault(lab, broken, once):
-    if "before_check_fault" not in once:
-        once["before_check_fault"] = engines(lab)
-    return once["before_check_fault"]
+    return once.keep("before_check_fault", lambda: lab.engines(NODES))
 
 
 @pytest.fixture
@@ -297,7 +285,7 @@ def before_tls_fault(lab, check_failed, once, tmp_path):
         for name, text in ed448_files(tmp_path).items():
             for node in NODES:
                 lab.write_file(node, "%s/%s" % (BAD_TLS_DIR, name), text)
-        once["before_tls_fault"] = engines(lab)
+        once["before_tls_fault"] = lab.engines(NODES)
     return once["before_tls_fault"]
 
 

@@ -32,9 +32,17 @@ def lab(lab_factory):
     return lab_factory("rollout-five", "bullseye", docker_hosts=5)
 
 
-def engines(lab):
-    return {"dockerd": dict((node, lab.dockerd_pid(node)) for node in NODES),
-            "daemon_json": dict((node, lab.daemon_json(node)) for node in NODES)}
+@pytest.fixture(scope="module")
+def inventory_text(once, tmp_path_factory):
+    """An extra inventory file with a text, written once per module: its path is part of play_once's key, so a
+    new path for each test would run the play again."""
+    def write(name, text):
+        def make():
+            path = tmp_path_factory.mktemp("rollout") / ("%s.yml" % name)
+            path.write_text(text)
+            return str(path)
+        return once.keep("inventory-" + name, make)
+    return write
 
 
 @pytest.fixture
@@ -56,16 +64,12 @@ def test_after_the_parallel_restart_every_engine_runs_with_the_store(lab, fresh)
 
 @pytest.fixture
 def before_fault(lab, fresh, once):
-    if "before_fault" not in once:
-        once["before_fault"] = engines(lab)
-    return once["before_fault"]
+    return once.keep("before_fault", lambda: lab.engines(NODES))
 
 
 @pytest.fixture
-def broken(lab, before_fault, play_once, tmp_path_factory):
-    extra = tmp_path_factory.mktemp("rollout") / "bad.yml"
-    extra.write_text(BAD_INVENTORY)
-    return play_once("bad-n4", SITE, lab.inventory, ("-i", str(extra)) + BATCHES)
+def broken(lab, before_fault, play_once, inventory_text):
+    return play_once("bad-n4", SITE, lab.inventory, ("-i", inventory_text("bad", BAD_INVENTORY)) + BATCHES)
 
 
 def test_the_rollout_goes_two_hosts_at_a_time_and_fails(broken, flat):
@@ -98,16 +102,12 @@ def test_the_hosts_of_the_batches_before_and_beside_it_keep_their_restart(lab, b
 
 @pytest.fixture
 def before_heal(lab, broken, once):
-    if "before_heal" not in once:
-        once["before_heal"] = engines(lab)
-    return once["before_heal"]
+    return once.keep("before_heal", lambda: lab.engines(NODES))
 
 
 @pytest.fixture
-def healed(lab, before_heal, play_once, tmp_path_factory):
-    extra = tmp_path_factory.mktemp("rollout") / "good.yml"
-    extra.write_text(GOOD_INVENTORY)
-    result = play_once("good", SITE, lab.inventory, ("-i", str(extra)) + BATCHES)
+def healed(lab, before_heal, play_once, inventory_text):
+    result = play_once("good", SITE, lab.inventory, ("-i", inventory_text("good", GOOD_INVENTORY)) + BATCHES)
     assert result.returncode == 0, result.stdout[-3000:]
     return result
 

@@ -5,7 +5,8 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.cnm.overlay.plugins.filter.restart_rollout import restart_batch_size, restart_rollout_plan
+from ansible_collections.cnm.overlay.plugins.filter.restart_rollout import (
+    restart_backup_file, restart_batch_size, restart_failures, restart_rollout_plan)
 
 HOSTS = ("n1", "n2", "n3", "n4")
 BUSY = dict((host, dict(running=1, network=True, live_restore=True)) for host in HOSTS)
@@ -117,3 +118,24 @@ def test_the_engine_state_read_by_the_rollout():
 def test_the_site_names_its_own_variable():
     from ansible_collections.cnm.overlay.plugins.filter.restart_rollout import restart_batch_problems
     assert restart_batch_problems("0", "cnm_overlay_restart_batch")[0].startswith("cnm_overlay_restart_batch must be")
+
+
+def test_one_engine_that_did_not_come_back_is_named_by_its_reason_alone():
+    hostvars = {"n4": {"_docker_restart_failure": 'its dockerd exited: the daemon said "bad"'}}
+    assert restart_failures(["n4"], hostvars) == 'its dockerd exited: the daemon said "bad"'
+
+
+def test_several_engines_are_each_named_and_one_without_a_reason_points_to_its_error():
+    hostvars = {"n3": {"_docker_restart_failure": "it did not answer within 20 s"}, "n4": {}}
+    assert restart_failures(["n3", "n4"], hostvars) == "n3: it did not answer within 20 s; n4: see its error above"
+
+
+@pytest.mark.parametrize("host_vars, expected", [
+    ({"docker_engine_backup_file": "/etc/docker/daemon.json.1", "docker_cluster_store_backup_file": "/x"},
+     "/etc/docker/daemon.json.1"),
+    ({"docker_engine_backup_file": None, "docker_cluster_store_backup_file": "/x"}, "/x"),
+    ({"docker_cluster_store_backup_file": ""}, ""),
+    ({}, None),
+])
+def test_the_rollback_restores_the_first_backup_of_the_run(host_vars, expected):
+    assert restart_backup_file(host_vars) == expected
