@@ -110,10 +110,32 @@ def restart_rollout_plan(pending, peers, states, batch=1, parallel_when_idle=Tru
     return dict(batches=batches, lines=lines, parallel=parallel, size=size, summary=summary)
 
 
+def restart_failures(hosts, hostvars):
+    """Why each of `hosts` did not come back, from the fact restart.yml sets (`_docker_restart_failure`):
+    the reason alone for one host, "host: reason; ..." for several."""
+    reasons = [(host, str((hostvars.get(host) or {}).get("_docker_restart_failure") or "see its error above"))
+               for host in hosts or []]
+    if len(reasons) == 1:
+        return reasons[0][1]
+    return "; ".join("%s: %s" % reason for reason in reasons)
+
+
+def restart_backup_file(host_vars):
+    """The daemon.json backup a rollback restores for a host: docker_engine's, else docker_cluster_store's,
+    else None (nothing to roll back). `host_vars` is the host's variables (hostvars[host])."""
+    for name in ("docker_engine_backup_file", "docker_cluster_store_backup_file"):
+        value = (host_vars or {}).get(name)
+        if isinstance(value, str):
+            return value
+    return None
+
+
 class FilterModule(object):
     def filters(self):
         return {
+            "restart_backup_file": restart_backup_file,
             "restart_batch_problems": restart_batch_problems,
             "restart_engine_state": restart_engine_state,
+            "restart_failures": restart_failures,
             "restart_rollout_plan": restart_rollout_plan,
         }
