@@ -270,6 +270,16 @@ def test_other_generation_second_run_changes_nothing(other_second_run, changed_c
     assert changed_count(other_second_run.stdout) == 0
 
 
+# Idempotence without the run record's shortcut: bookworm's only forced converge (trixie's is a second one).
+def test_other_generation_forced_converge_changes_nothing_and_restarts_no_engine(other_lab, other_second_run, play_once,
+                                                                                 changed_count, flat):
+    before = {node: other_lab.dockerd_pid(node) for node in ("n1", "n2")}
+    result = play_once("site-forced", SITE, other_lab.inventory, ("-e", "cnm_overlay_converge=always"))
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Converging every host (cnm_overlay_converge=always)." in flat(result)
+    assert (changed_count(result.stdout), {node: other_lab.dockerd_pid(node) for node in ("n1", "n2")}) == (0, before)
+
+
 def test_etcd_unit_restarts_on_failure_through_the_drop_in(lab_factory, play_once):
     bookworm = lab_factory("sd-bookworm", "bookworm", init="systemd")
     play_once("site", SITE, bookworm.inventory)
