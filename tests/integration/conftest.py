@@ -152,6 +152,7 @@ MODULE_SECONDS = {
     "test_docker_cnm_endpoint_lab": 21, "test_docker_cnm_network_info": 5, "test_topology": 180,
     "test_swarm_settings": 300, "test_engine_28": 60, "test_rollout_batches": 200, "test_roles_playbooks": 160,
     "test_etcd_kv": 62, "test_docker_swarm": 40, "test_control_plane": 25, "test_site_networks": 213,
+    "test_store_reliability": 120, "test_swarm_reliability": 210,
 }
 NEW_MODULE_SECONDS = 120
 # The labs that are up, by name, the names brought up since the current module began, and that module.
