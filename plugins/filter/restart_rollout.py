@@ -51,6 +51,15 @@ def _idle(hosts, states):
                for host in hosts)
 
 
+def _networks_text(network):
+    """'the overlay network a' or 'the overlay networks a, b' for one name or a list of them ('' for none)."""
+    names = [network] if isinstance(network, str) else list(network or [])
+    names = [name for name in names if name]
+    if not names:
+        return ""
+    return "the overlay network%s %s" % ("s" if len(names) > 1 else "", ", ".join(names))
+
+
 def restart_rollout_plan(pending, peers, states, batch=1, parallel_when_idle=True, network=""):
     """Batches of engine restarts.
 
@@ -58,7 +67,8 @@ def restart_rollout_plan(pending, peers, states, batch=1, parallel_when_idle=Tru
     the overlay check may pair a batch with, in order of preference; states: per host, `running` (containers
     running on its engine now) and `network` (whether it sees the overlay network now); batch: the batch size
     (see restart_batch_size); parallel_when_idle: restart every engine at once when no pending host sees the
-    network or runs a container (nothing can break); network: the network's name, for the messages.
+    network or runs a container (nothing can break); network: the network's name (or a list of the checked
+    networks' names), for the messages.
 
     Returns batches: [{hosts, check_hosts (empty: no check), waiting}] and lines: the plan, one line per host."""
     pending = [str(host) for host in pending or []]
@@ -89,8 +99,8 @@ def restart_rollout_plan(pending, peers, states, batch=1, parallel_when_idle=Tru
             elif len(hosts) > 1:
                 line += ", with %s" % ", ".join(other for other in hosts if other != host)
             if check_hosts:
-                line += ", then the overlay network %s checked between %s before the next engine" % (
-                    network, " and ".join(check_hosts))
+                line += ", then %s checked between %s before the next engine" % (
+                    _networks_text(network), " and ".join(check_hosts))
             running = (states.get(host) or {}).get("running")
             live_restore = (states.get(host) or {}).get("live_restore")
             line += "."
@@ -106,7 +116,7 @@ def restart_rollout_plan(pending, peers, states, batch=1, parallel_when_idle=Tru
         else:
             summary += ", %s at a time%s." % (
                 "one host" if size == 1 else "%d hosts" % size,
-                (", the overlay network %s checked after each batch where it exists" % network) if network else "")
+                (", %s checked after each batch where it exists" % _networks_text(network)) if _networks_text(network) else "")
     return dict(batches=batches, lines=lines, parallel=parallel, size=size, summary=summary)
 
 

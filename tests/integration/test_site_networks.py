@@ -184,3 +184,22 @@ def test_the_second_network_has_its_new_subnet_on_every_docker_host(lab, back_re
 def test_the_first_network_and_its_sandboxes_stay(lab, first_network_before, back_remade):
     assert {"multi": lab.sh("n1", "docker network inspect -f '{{.Id}}' multi", check=True).stdout.strip(),
             "c1": container_id(lab, "n1", "c1"), "c2": container_id(lab, "n2", "c2")} == first_network_before
+
+
+# 5. An engine rollout (a daemon option turned on) checks every network after each engine, not the first alone.
+@pytest.fixture(scope="module")
+def rolled_out(lab, back_remade):
+    return site(lab, networks_arg(MULTI, dict(BACK, ipam_config=[{"subnet": "10.14.0.0/24"}]),
+                                  cnm_overlay_daemon_options={"debug": True}))
+
+
+def test_a_rollout_plans_a_check_of_every_network(rolled_out, flat):
+    assert rolled_out.returncode == 0, rolled_out.stdout[-3000:]
+    assert "Engine rollout: n1 | n2, one host at a time, the overlay networks multi, back checked after each batch " \
+        "where it exists." in flat(rolled_out)
+
+
+def test_a_rollout_checks_every_network_after_each_engine(rolled_out, flat):
+    rollout = [play for play in flat(rolled_out).split("PLAY [") if play.startswith("Engine restarts")][0]
+    assert (rollout.count("overlay_check: 6 checks on multi passed"),
+            rollout.count("overlay_check: 6 checks on back passed")) == (2, 2)

@@ -139,3 +139,16 @@ def test_several_engines_are_each_named_and_one_without_a_reason_points_to_its_e
 ])
 def test_the_rollback_restores_the_first_backup_of_the_run(host_vars, expected):
     assert restart_backup_file(host_vars) == expected
+
+
+def test_the_plan_names_every_network_it_checks():
+    result = restart_rollout_plan(["n1", "n2"], HOSTS, BUSY, 1, True, ["multi", "extra"])
+    assert result["summary"] == "Engine rollout: n1 | n2, one host at a time, the overlay networks multi, extra checked " \
+        "after each batch where it exists."
+    assert [b["check_hosts"] for b in result["batches"]] == [["n1", "n2"], ["n2", "n1"]]
+
+
+def test_no_network_to_check_means_no_check():
+    result = restart_rollout_plan(["n1", "n2"], HOSTS, BUSY, 1, True, [])
+    assert [b["check_hosts"] for b in result["batches"]] == [[], []]
+    assert result["summary"] == "Engine rollout: n1 | n2, one host at a time."
