@@ -72,6 +72,7 @@ def restart_rollout_plan(pending, peers, states, batch=1, parallel_when_idle=Tru
 
     Returns batches: [{hosts, check_hosts (empty: no check), waiting}] and lines: the plan, one line per host."""
     pending = [str(host) for host in pending or []]
+    checked_text = _networks_text(network)
     peers = [str(host) for host in peers or []]
     states = dict((str(host), state) for host, state in (states or {}).items())
     try:
@@ -99,8 +100,7 @@ def restart_rollout_plan(pending, peers, states, batch=1, parallel_when_idle=Tru
             elif len(hosts) > 1:
                 line += ", with %s" % ", ".join(other for other in hosts if other != host)
             if check_hosts:
-                line += ", then %s checked between %s before the next engine" % (
-                    _networks_text(network), " and ".join(check_hosts))
+                line += ", then %s checked between %s before the next engine" % (checked_text, " and ".join(check_hosts))
             running = (states.get(host) or {}).get("running")
             live_restore = (states.get(host) or {}).get("live_restore")
             line += "."
@@ -116,7 +116,7 @@ def restart_rollout_plan(pending, peers, states, batch=1, parallel_when_idle=Tru
         else:
             summary += ", %s at a time%s." % (
                 "one host" if size == 1 else "%d hosts" % size,
-                (", %s checked after each batch where it exists" % _networks_text(network)) if _networks_text(network) else "")
+                (", %s checked after each batch where it exists" % checked_text) if checked_text else "")
     return dict(batches=batches, lines=lines, parallel=parallel, size=size, summary=summary)
 
 

@@ -4,11 +4,10 @@ keeps a leader and the overlay check passes; the next site.yml starts kv3's Cons
 check passes."""
 
 import json
-import time
 
 import pytest
 
-from cnm_test_runner import REPO
+from cnm_test_runner import REPO, wait_for
 
 SITE = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
 LOST = "kv3"
@@ -41,10 +40,7 @@ def lost(lab, converged, once):
     """kv3's Consul stopped, as a server that fails would."""
     def stop():
         lab.sh(LOST, "service consul stop || pkill -x consul", check=True)
-        deadline = time.time() + 30
-        while consul_runs(lab, LOST):
-            assert time.time() < deadline, "consul on %s did not stop" % LOST
-            time.sleep(1)
+        wait_for("consul on %s to stop" % LOST, lambda: not consul_runs(lab, LOST), seconds=30)
         return True
     return once.keep("lost", stop)
 
@@ -79,10 +75,7 @@ def test_a_rerun_starts_the_lost_server_again(lab, healed):
 
 
 def test_the_lost_server_rejoins_the_store(lab, healed):
-    deadline = time.time() + 60
-    while len(status(lab, "peers") or []) != 3:
-        assert time.time() < deadline, "raft peers: %s" % status(lab, "peers")
-        time.sleep(2)
+    wait_for("3 raft peers", lambda: len(status(lab, "peers") or []) == 3)
     assert status(lab, "leader")
 
 

@@ -4,11 +4,10 @@ quorum and the overlay check passes; the next site.yml starts n3's engine again,
 again, and the check passes."""
 
 import json
-import time
 
 import pytest
 
-from cnm_test_runner import REPO
+from cnm_test_runner import REPO, wait_for
 
 SITE = "- ansible.builtin.import_playbook: %s/playbooks/site.yml\n" % REPO
 NODES = ("n1", "n2", "n3")
@@ -48,10 +47,7 @@ def lost(lab, converged, once):
     """n3's engine stopped, as a manager that fails would."""
     def stop():
         lab.sh(LOST, "service docker stop", check=True)
-        deadline = time.time() + 60
-        while managers(lab)[LOST][1] != "Unreachable":
-            assert time.time() < deadline, "n1 still sees n3 as %s" % (managers(lab)[LOST],)
-            time.sleep(2)
+        wait_for("n1 to see n3 unreachable", lambda: managers(lab)[LOST][1] == "Unreachable")
         return True
     return once.keep("lost", stop)
 
@@ -87,10 +83,7 @@ def test_a_rerun_starts_the_lost_manager_again(lab, healed):
 
 
 def test_the_lost_manager_is_reachable_again(lab, healed):
-    deadline = time.time() + 60
-    while managers(lab)[LOST] != ("Ready", "Reachable"):
-        assert time.time() < deadline, "n3: %s" % (managers(lab)[LOST],)
-        time.sleep(2)
+    wait_for("n3 to be a ready, reachable manager", lambda: managers(lab)[LOST] == ("Ready", "Reachable"))
 
 
 def test_the_healed_site_passes_its_check(healed, overlay_passed):
