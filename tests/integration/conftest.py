@@ -8,6 +8,7 @@ ModuleScheduling): each module whole on one worker, the modules of SHARED_LAB_MO
 
 import importlib.util
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -112,6 +113,17 @@ class Lab:
         """Put the sandbox image on a node that is not one of the lab's docker hosts (they have it)."""
         self._lab.load_sandbox(self.container(node))
 
+    def start_on_network(self, node, name, network, image, command="sleep 600"):
+        """Start a container on a network as overlay_check does: up to three times, each first removing the
+        container and the endpoint of its name. Right after a container went away, an engine with a cluster store
+        can fail a start with "network is unreachable" (moby/moby#39036), and that start's rollback can miss the
+        store: its endpoint then holds the name ("endpoint with name ... already exists")."""
+        name, network, image = (shlex.quote(value) for value in (name, network, image))
+        return self.sh(node, "for i in 1 2 3; do docker rm -f {n} >/dev/null 2>&1; "
+                             "docker network disconnect --force {w} {n} >/dev/null 2>&1; "
+                             "docker run -d --init --name {n} --network {w} {i} {c} >/dev/null && exit 0; sleep 2; "
+                             "done; exit 1".format(n=name, w=network, i=image, c=command))
+
     def overlay_address(self, node, container):
         """A container's address on the site's network, multi."""
         return self.sh(node, "docker inspect -f '{{.NetworkSettings.Networks.multi.IPAddress}}' %s" % container,
@@ -152,7 +164,7 @@ MODULE_SECONDS = {
     "test_docker_cnm_endpoint_lab": 21, "test_docker_cnm_network_info": 5, "test_topology": 180,
     "test_swarm_settings": 300, "test_engine_28": 60, "test_rollout_batches": 200, "test_roles_playbooks": 160,
     "test_etcd_kv": 62, "test_docker_swarm": 40, "test_control_plane": 25, "test_site_networks": 213,
-    "test_store_reliability": 120, "test_swarm_reliability": 210,
+    "test_store_reliability": 120, "test_swarm_reliability": 210, "test_store_watch": 80,
 }
 NEW_MODULE_SECONDS = 120
 # The labs that are up, by name, the names brought up since the current module began, and that module.

@@ -138,11 +138,7 @@ def test_other_subnet_without_recreate_keeps_the_network(lab, other_subnet):
 @pytest.fixture(scope="module")
 def someone_elses(lab, other_subnet, moved_inventory):
     """A container of someone else's on the network on n2, then site.yml with the new subnet and the remake."""
-    # Started up to three times, as overlay_check does: right after a container went away, an engine with a
-    # cluster store can fail a start once with "network is unreachable" (moby/moby#39036). The same container
-    # again: a new one would find the failed start's endpoint holding the name.
-    started = lab.sh("n2", "docker create --init --name web --network multi %s sleep 600 >/dev/null && "
-                           "for i in 1 2 3; do docker start web && exit 0; sleep 2; done; exit 1" % SANDBOX)
+    started = lab.start_on_network("n2", "web", "multi", SANDBOX)
     assert started.returncode == 0, started.stderr
     try:
         return run_playbook(SITE, inventory=moved_inventory, extra_args=NEW_SUBNET + RECREATE)

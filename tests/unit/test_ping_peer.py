@@ -1,6 +1,7 @@
 """roles/overlay_check/files/ping_peer.py's decisions, with stand-in `docker` and `nsenter` commands on PATH that
 play Docker 20.10's lost store-watch event: the peer's name does not resolve until a container joins the
-network. (No Docker daemon can be made to drop that event on demand; the real pings run in the lab tests.)"""
+network, or (WATCH_ENDED) until the sandbox joins the network again. (No Docker daemon can be made to drop that
+event on demand; the real pings run in the lab tests, and test_store_watch.py ends a real engine's watch.)"""
 
 import json
 import os
@@ -16,7 +17,14 @@ DOCKER = """#!/bin/sh
 state=%(state)s
 echo "$*" >> "$state/calls"
 case "$1" in
-  run) [ -n "$NUDGE_FAILS" ] && { echo "nudge refused" >&2; exit 125; }; touch "$state/joined"; exit 0;;
+  run) [ -n "$NUDGE_FAILS" ] && { echo "nudge refused" >&2; exit 125; }
+       [ -n "$WATCH_ENDED" ] || touch "$state/joined"; exit 0;;
+  network)
+    [ "$2" = connect ] || exit 0
+    [ "$3" = --ip ] && [ -n "$NO_SUBNET" ] && {
+      echo "user specified IP address is supported only when connecting to networks with user configured subnets" >&2
+      exit 1; }
+    touch "$state/joined"; exit 0;;
   exec)
     target=$(eval echo \\${$#})
     case "$target" in
@@ -53,7 +61,7 @@ def rcs(result):
 
 def test_a_name_that_does_not_resolve_while_the_address_answers_resolves_after_a_container_joins(fake_engine):
     result = ping_peer(fake_engine)
-    assert result["nudged"] == {"rc": 0, "error": ""}
+    assert result["nudged"] == {"rc": 0, "error": ""} and result["rejoined"] is None
     assert rcs(result) == {"name": 0, "address": 0, "df": 0}
     assert "run --rm --network multi --name c1-nudge busybox:latest true" in (fake_engine / "calls").read_text()
 
@@ -70,7 +78,28 @@ def test_when_the_address_fails_too_it_is_no_lost_name_and_nothing_joins(fake_en
     assert rcs(result) == {"name": 1, "address": 1, "df": 0}
 
 
-def test_a_refused_join_is_reported_and_the_pings_are_those_of_the_second_round(fake_engine):
+def test_a_refused_nudge_is_reported_and_the_sandbox_then_joins_again(fake_engine):
     result = ping_peer(fake_engine, NUDGE_FAILS="1")
     assert result["nudged"] == {"rc": 125, "error": "nudge refused"}
-    assert rcs(result)["name"] == 1
+    assert result["rejoined"] == {"rc": 0, "error": ""} and rcs(result)["name"] == 0
+
+
+def test_a_name_the_nudge_does_not_bring_resolves_after_the_sandbox_joins_again_with_its_address(fake_engine):
+    result = ping_peer(fake_engine, WATCH_ENDED="1")
+    assert result["rejoined"] == {"rc": 0, "error": ""}
+    assert rcs(result) == {"name": 0, "address": 0, "df": 0}
+    calls = (fake_engine / "calls").read_text().splitlines()
+    assert calls.index("network disconnect multi c1") < calls.index("network connect --ip 10.0.9.2 multi c1")
+
+
+def test_on_a_network_without_a_configured_subnet_the_sandbox_joins_again_with_a_new_address(fake_engine):
+    result = ping_peer(fake_engine, WATCH_ENDED="1", NO_SUBNET="1")
+    assert result["rejoined"] == {"rc": 0, "error": ""}
+    assert "network connect multi c1" in (fake_engine / "calls").read_text().splitlines()
+    assert rcs(result)["name"] == 0
+
+
+def test_when_the_address_fails_nothing_leaves_the_network(fake_engine):
+    result = ping_peer(fake_engine, WATCH_ENDED="1", ADDRESS_FAILS="1")
+    assert result["rejoined"] is None
+    assert "network" not in (fake_engine / "calls").read_text()

@@ -1,12 +1,15 @@
 # Run on a docker host: every ping from this host's sandbox to one peer, in one SSH round trip.
 # Waits for the first reply (a new overlay endpoint can take seconds), then pings by name,
 # by address and (optionally) with don't-fragment at the MTU, the three at once. Prints JSON:
-# {"mtu": N, "warmup": {...}, "pings": [{"kind", "rc", "stdout", "stderr"}]}.
+# {"mtu": N, "warmup": {...}, "pings": [{"kind", "rc", "stdout", "stderr"}], "nudged": ..., "rejoined": ...}.
 # argv: sandbox pid own_address peer_name peer_address mtu(0 = read it) count wait_timeout df(0|1) network image
 # network, image: when set and the peer's name never resolves while its address answers, a short-lived container
 # from image joins the network, and the pings run again. Docker 20.10 with a cluster store drops a store-watch
 # event when it cannot read the network's endpoints at that moment (libnetwork's networkWatchLoop), and then
 # misses a peer's endpoint until the network's endpoint count changes again: the join is that change.
+# When the name still does not resolve, this engine's watch itself has ended: once its connection to the store
+# fails, 20.10's store watch waits for a restart that does not come (libnetwork's datastore.Watch). A watch starts anew when the
+# network's first local endpoint joins: the sandbox leaves the network and joins it again, with its address.
 import json
 import re
 import subprocess
@@ -62,14 +65,33 @@ def nudge():
     return {"rc": joined["rc"], "error": joined["stderr"].strip()}
 
 
+def rejoin():
+    """The sandbox leaves the network and joins it again, keeping its address where the network's subnet is
+    configured. Returns the join's exit code and error."""
+    done("leave", run(["docker", "network", "disconnect", network, sandbox]))
+    joined = done("join", run(["docker", "network", "connect", "--ip", own_address, network, sandbox]))
+    if joined["rc"] != 0:
+        # "user specified IP address is supported only when connecting to networks with user configured subnets"
+        joined = done("join", run(["docker", "network", "connect", network, sandbox]))
+    return {"rc": joined["rc"], "error": joined["stderr"].strip()}
+
+
+def lost_name(results):
+    by_kind = dict((r["kind"], r["rc"]) for r in results)
+    return bool(network and image) and by_kind.get("name") != 0 and by_kind.get("address") == 0
+
+
 # Tried again every second: a name the network's DNS does not know yet (a swarm after its
 # manager restarted, an engine that just came back) makes ping fail at once, not wait.
 warmup = first_reply(int(wait))
 results = pings()
-nudged = None
-by_kind = dict((r["kind"], r["rc"]) for r in results)
-if network and image and by_kind.get("name") != 0 and by_kind.get("address") == 0:
+nudged = rejoined = None
+if lost_name(results):
     nudged = nudge()
     warmup = first_reply(min(int(wait), 30))
     results = pings()
-print(json.dumps({"mtu": mtu, "warmup": warmup, "pings": results, "nudged": nudged}))
+if lost_name(results):
+    rejoined = rejoin()
+    warmup = first_reply(min(int(wait), 30))
+    results = pings()
+print(json.dumps({"mtu": mtu, "warmup": warmup, "pings": results, "nudged": nudged, "rejoined": rejoined}))
