@@ -8,8 +8,9 @@
 # event when it cannot read the network's endpoints at that moment (libnetwork's networkWatchLoop), and then
 # misses a peer's endpoint until the network's endpoint count changes again: the join is that change.
 # When the name still does not resolve, this engine's watch itself has ended: once its connection to the store
-# fails, 20.10's store watch waits for a restart that does not come (libnetwork's datastore.Watch). A watch starts anew when the
-# network's first local endpoint joins: the sandbox leaves the network and joins it again, with its address.
+# fails, 20.10's store watch waits for a restart that does not come (libnetwork's datastore.Watch). A watch
+# starts anew when the network's first local endpoint joins: the sandbox leaves the network and joins it again,
+# with its address.
 import json
 import re
 import subprocess
@@ -58,11 +59,16 @@ def pings():
     return [done(kind, proc) for kind, proc in running]
 
 
+def outcome(result):
+    """What the JSON says of a remedy: its exit code and error."""
+    return {"rc": result["rc"], "error": result["stderr"].strip()}
+
+
 def nudge():
     """A container joins the network and leaves: the network's endpoint count changes, and every engine
     watching it reads its endpoints again. Returns its exit code and error."""
-    joined = done("nudge", run(["docker", "run", "--rm", "--network", network, "--name", sandbox + "-nudge", image, "true"]))
-    return {"rc": joined["rc"], "error": joined["stderr"].strip()}
+    return outcome(done("nudge", run(["docker", "run", "--rm", "--network", network, "--name", sandbox + "-nudge",
+                                      image, "true"])))
 
 
 def rejoin():
@@ -73,7 +79,7 @@ def rejoin():
     if joined["rc"] != 0:
         # "user specified IP address is supported only when connecting to networks with user configured subnets"
         joined = done("join", run(["docker", "network", "connect", network, sandbox]))
-    return {"rc": joined["rc"], "error": joined["stderr"].strip()}
+    return outcome(joined)
 
 
 def lost_name(results):
@@ -85,13 +91,12 @@ def lost_name(results):
 # manager restarted, an engine that just came back) makes ping fail at once, not wait.
 warmup = first_reply(int(wait))
 results = pings()
-nudged = rejoined = None
-if lost_name(results):
-    nudged = nudge()
+# Each remedy only while the name is still lost, the pings again after it.
+remedies = {"nudged": None, "rejoined": None}
+for key, remedy in (("nudged", nudge), ("rejoined", rejoin)):
+    if not lost_name(results):
+        break
+    remedies[key] = remedy()
     warmup = first_reply(min(int(wait), 30))
     results = pings()
-if lost_name(results):
-    rejoined = rejoin()
-    warmup = first_reply(min(int(wait), 30))
-    results = pings()
-print(json.dumps({"mtu": mtu, "warmup": warmup, "pings": results, "nudged": nudged, "rejoined": rejoined}))
+print(json.dumps(dict({"mtu": mtu, "warmup": warmup, "pings": results}, **remedies)))
