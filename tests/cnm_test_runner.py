@@ -6,6 +6,7 @@ directly: `from cnm_test_runner import run_module`."""
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -64,11 +65,30 @@ def run_playbook(playbook_yaml, inventory="localhost,", extra_args=(), check=Fal
         cmd.extend(extra_args)
         env = _module_env()
         env.setdefault("ANSIBLE_NOCOLOR", "1")
+        started, cpu_before = time.monotonic(), _children_cpu()
         result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900, cwd=str(REPO), check=False)
+        _record_time(time.monotonic() - started, _children_cpu() - cpu_before, result.returncode)
         _keep_log(cmd, playbook_yaml, result)
         return result
     finally:
         os.unlink(path)
+
+
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _record_time(seconds, cpu, returncode):
+    """With CNM_TEST_TIMES set (the integration conftest sets it), each playbook run's test, wall time and
+    controller CPU (ansible-playbook and its ssh children) go to that file as a JSON line, for the summary."""
+    path = os.environ.get("CNM_TEST_TIMES")
+    if not path:
+        return
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0]
+    line = json.dumps({"test": test, "seconds": round(seconds, 2), "cpu": round(cpu, 2), "rc": returncode})
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
 
 
 def _keep_log(cmd, playbook_yaml, result):
@@ -139,3 +159,39 @@ def preflight_table(proc):
         else:
             break
     return cells, notes
+
+
+ROW = "%-34s %8.0f %6d %6d %9.0f %8.0f"
+
+
+def module_time_table(durations, runs):
+    """The integration stage's time per test module, longest first, as printable lines.
+
+    durations: (node ID, seconds) for each test phase report; runs: the JSON lines of _record_time.
+    Columns: the module's time on its worker, its tests, its playbook runs, their wall time and their
+    controller CPU. The modules' times are what MODULE_SECONDS in tests/integration/conftest.py records."""
+    rows = {}
+
+    def row(node_id):
+        module = node_id.split("::", 1)[0].rsplit("/", 1)[-1]
+        module = module[:-len(".py")] if module.endswith(".py") else module
+        return rows.setdefault(module, {"seconds": 0.0, "tests": set(), "runs": 0, "run_seconds": 0.0, "cpu": 0.0})
+
+    for node_id, seconds in durations:
+        entry = row(node_id)
+        entry["seconds"] += seconds
+        entry["tests"].add(node_id)
+    for run in runs:
+        entry = row(run["test"] or "unknown")
+        entry["runs"] += 1
+        entry["run_seconds"] += run["seconds"]
+        entry["cpu"] += run["cpu"]
+    lines = ["%-34s %8s %6s %6s %9s %8s" % ("module", "seconds", "tests", "runs", "run secs", "run cpu")]
+    total = {"seconds": 0.0, "tests": 0, "runs": 0, "run_seconds": 0.0, "cpu": 0.0}
+    for module, entry in sorted(rows.items(), key=lambda item: -item[1]["seconds"]):
+        lines.append(ROW % (module, entry["seconds"], len(entry["tests"]), entry["runs"], entry["run_seconds"], entry["cpu"]))
+        for key in ("seconds", "runs", "run_seconds", "cpu"):
+            total[key] += entry[key]
+        total["tests"] += len(entry["tests"])
+    lines.append(ROW % ("total", total["seconds"], total["tests"], total["runs"], total["run_seconds"], total["cpu"]))
+    return lines

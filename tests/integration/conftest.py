@@ -8,6 +8,7 @@ ModuleScheduling): each module whole on one worker, the modules of SHARED_LAB_MO
 
 import importlib.util
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import yaml
 from xdist.scheduler import LoadScopeScheduling
 
 from ansible_collections.cnm.overlay.plugins.module_utils._host_probe import IPSEC_PROBE
+from cnm_test_runner import module_time_table
 
 REPO = Path(__file__).resolve().parents[2]
 LAB_SCRIPT = REPO / "lab" / "cnm_lab.py"
@@ -192,6 +194,30 @@ class ModuleScheduling(LoadScopeScheduling):
 
     def _split_scope(self, nodeid):
         return work_unit(module_name(nodeid))
+
+
+def pytest_configure(config):
+    """The playbook runs of every worker are recorded in one file (cnm_test_runner._record_time), which the
+    workers inherit through the environment; the summary reads it."""
+    if not hasattr(config, "workerinput"):
+        times = REPO / ".build" / ("test-times-%d.jsonl" % os.getpid())
+        times.parent.mkdir(parents=True, exist_ok=True)
+        times.write_text("", encoding="utf-8")
+        os.environ["CNM_TEST_TIMES"] = str(times)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The time of each test module, its playbook runs and their controller CPU: where the stage's time goes."""
+    if hasattr(config, "workerinput") or not os.environ.get("CNM_TEST_TIMES"):
+        return
+    durations = [(report.nodeid, report.duration) for reports in terminalreporter.stats.values()
+                 for report in reports if getattr(report, "when", None) and getattr(report, "nodeid", None)]
+    times = Path(os.environ["CNM_TEST_TIMES"])
+    runs = [json.loads(line) for line in times.read_text(encoding="utf-8").splitlines() if line.strip()]
+    terminalreporter.write_sep("=", "time per test module")
+    for line in module_time_table(durations, runs):
+        terminalreporter.write_line(line)
+    times.unlink()
 
 
 @pytest.hookimpl(tryfirst=True)
