@@ -7,6 +7,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+import re
+
+from ansible_collections.cnm.overlay.plugins.module_utils._sandbox import sandbox_plan
+
 VARIABLE = "overlay_check_hosts"
 
 
@@ -52,24 +57,63 @@ def overlay_check_participants(check_hosts, inventory_hosts, run_hosts):
 
 
 def overlay_check_sandbox_plan(name, container, network):
-    """What must go before the sandbox `name` starts on this host.
+    """What must go before the sandbox `name` starts on this host: the module overlay_check_sandbox's plan
+    (module_utils/_sandbox.py), for plays that read the host themselves."""
+    return sandbox_plan(name, container, network)
 
-    container: the host's container of that name (docker_container_info's `container`, None when absent);
-    network: the network as this host's engine lists it (docker_cnm_network_info's first network, None when
-    the host does not see it yet). Returns remove_container: the container is there but not running on the
-    network as it is now (a failed start left it `Created`, it stopped, or its network was made anew): it is
-    made again; remove_endpoint: the network lists an endpoint of this name and no container of the name stays
-    (an earlier sandbox of this host whose removal did not reach the cluster store): it would hold
-    the name, and the start would fail with "endpoint with name ... already exists"."""
-    if not network:
-        # Not seen yet (a swarm worker): the sandbox is started with `docker run --network`, after `docker rm -f`.
-        return dict(remove_container=False, remove_endpoint=False)
-    endpoints = network.get("Containers") or {}
-    container_id = (container or {}).get("Id")
-    running = bool(((container or {}).get("State") or {}).get("Running"))
-    stays = bool(container_id) and running and container_id in endpoints
-    named = any((endpoint or {}).get("Name") == name for endpoint in endpoints.values())
-    return dict(remove_container=bool(container) and not stays, remove_endpoint=named and not stays)
+
+def _answer(result):
+    """ping_peer.py's JSON of one peer's loop result; a run that printed none is a failed ping of each kind."""
+    try:
+        return json.loads(result.get("stdout") or "")
+    except ValueError:
+        error = (result.get("stderr") or result.get("msg") or "ping_peer.py printed no result").strip()
+        return {"mtu": 0, "pings": [{"kind": "run", "rc": 1, "stderr": error}]}
+
+
+def _last_line(text):
+    lines = (text or "").strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def overlay_check_rows(results, here, peer_names):
+    """The connectivity table's rows of one host: one per peer and kind of ping.
+
+    results: the ping task's loop results (item: the peer host, stdout: ping_peer.py's JSON); here: this host's
+    sandbox as NAME@HOST; peer_names: {peer host: its sandbox's name}."""
+    rows = []
+    for result in results or []:
+        answer = _answer(result)
+        peer = result.get("item")
+        for ping in answer.get("pings", []):
+            out = ping.get("stdout") or ""
+            loss = re.findall(r"([0-9.]+)% packet loss", out)
+            rtt = re.findall(r"= [0-9.]+/([0-9.]+)/", out)
+            rows.append({
+                "src": here,
+                "dst": "%s@%s" % (peer_names.get(peer, peer), peer),
+                "via": ping["kind"] + ("(%s)" % answer.get("mtu") if ping["kind"] == "df" else ""),
+                "loss": loss[0] + "%" if loss else "-",
+                "rtt": rtt[0] if rtt else "-",
+                "ok": ping.get("rc") == 0,
+                "error": _last_line(ping.get("stderr")) or _last_line(out) or "no output",
+            })
+    return rows
+
+
+def overlay_check_remedies(results, here, peer_names, network):
+    """The message that says where a peer's name resolved only after ping_peer.py's remedies (a short-lived
+    container joined the network; the sandbox left it and joined again), or "" where none was needed."""
+    nudged = [(result, _answer(result)) for result in results or [] if _answer(result).get("nudged")]
+    if not nudged:
+        return ""
+    peers = ", ".join(peer_names.get(result.get("item"), result.get("item")) for result, _answer_ in nudged)
+    rejoined = any(answer.get("rejoined") for _result, answer in nudged)
+    return ("overlay_check: %s did not resolve %s by name while the address answered. A short-lived container joined "
+            "%s so that every engine reads its endpoints again (Docker 20.10 with a cluster store drops a store-watch "
+            "event under load)%s; the results below are those after it."
+            % (here, peers, network, ", then the sandbox left the network and joined it again so that its engine "
+               "watches the store anew" if rejoined else ""))
 
 
 class FilterModule(object):
@@ -77,4 +121,6 @@ class FilterModule(object):
         return {
             "overlay_check_participants": overlay_check_participants,
             "overlay_check_sandbox_plan": overlay_check_sandbox_plan,
+            "overlay_check_rows": overlay_check_rows,
+            "overlay_check_remedies": overlay_check_remedies,
         }

@@ -4,7 +4,10 @@ those of the Engine API (Docker 20.10 with a cluster store: another host's endpo
 
 import pytest
 
+import json
+
 from ansible_collections.cnm.overlay.plugins.filter.overlay_check import (overlay_check_participants,
+                                                                          overlay_check_remedies, overlay_check_rows,
                                                                           overlay_check_sandbox_plan)
 
 INVENTORY = ["kv", "n1", "n2", "n3"]
@@ -113,6 +116,48 @@ def test_other_sandboxes_endpoints_are_not_ours_to_remove():
     assert plan(None, seen) == dict(remove_container=False, remove_endpoint=False)
 
 
-def test_a_host_that_does_not_see_the_network_yet_removes_nothing_here():
-    # A swarm worker: the start itself removes the container first (docker rm -f, docker run --network).
-    assert plan(container("created"), None) == dict(remove_container=False, remove_endpoint=False)
+def test_a_host_that_does_not_see_the_network_yet_makes_its_container_again():
+    # A swarm worker lists an attachable overlay once a container uses it: the sandbox starts anew, by the name.
+    assert plan(container("created"), None) == dict(remove_container=True, remove_endpoint=False)
+    assert plan(None, None) == dict(remove_container=False, remove_endpoint=False)
+
+
+# -- the table's rows and the remedies' message -------------------------------------------------
+
+PING_OK = "3 packets transmitted, 3 received, 0% packet loss\nround-trip min/avg/max = 0.101/0.250/0.400 ms"
+
+
+def ping_result(peer, pings, **remedies):
+    return {"item": peer, "stdout": json.dumps(dict({"mtu": 1450, "warmup": 1, "pings": pings}, **remedies))}
+
+
+def test_rows_name_each_peer_and_kind_with_loss_rtt_and_the_error():
+    results = [ping_result("n2", [{"kind": "name", "rc": 1, "stdout": "", "stderr": "ping: bad address 'c2'\n"},
+                                  {"kind": "address", "rc": 0, "stdout": PING_OK},
+                                  {"kind": "df", "rc": 0, "stdout": PING_OK}])]
+    rows = overlay_check_rows(results, "c1@n1", {"n2": "c2"})
+    assert [(row["dst"], row["via"], row["loss"], row["rtt"], row["ok"]) for row in rows] == [
+        ("c2@n2", "name", "-", "-", False), ("c2@n2", "address", "0%", "0.250", True),
+        ("c2@n2", "df(1450)", "0%", "0.250", True)]
+    assert rows[0]["error"] == "ping: bad address 'c2'" and rows[0]["src"] == "c1@n1"
+
+
+def test_a_ping_run_without_json_is_one_failed_row_with_its_error():
+    rows = overlay_check_rows([{"item": "n2", "stdout": "", "stderr": "Traceback\nOSError: no such process"}],
+                              "c1@n1", {"n2": "c2"})
+    assert [(row["via"], row["ok"], row["error"]) for row in rows] == [("run", False, "OSError: no such process")]
+
+
+def test_no_remedy_no_message():
+    assert overlay_check_remedies([ping_result("n2", [])], "c1@n1", {"n2": "c2"}, "multi") == ""
+
+
+def test_the_message_names_the_nudged_peers_and_says_when_the_sandbox_joined_again():
+    results = [ping_result("n2", [], nudged=True), ping_result("n3", [], nudged=True, rejoined=True),
+               ping_result("n4", [])]
+    message = overlay_check_remedies(results, "c1@n1", {"n2": "c2", "n3": "c3", "n4": "c4"}, "multi")
+    assert message.startswith("overlay_check: c1@n1 did not resolve c2, c3 by name while the address answered.")
+    assert "joined multi so that every engine reads its endpoints again" in message
+    assert "the sandbox left the network and joined it again so that its engine watches the store anew" in message
+    only_nudged = overlay_check_remedies(results[:1], "c1@n1", {"n2": "c2"}, "multi")
+    assert "joined it again" not in only_nudged
