@@ -164,6 +164,14 @@ def preflight_table(proc):
 ROW = "%-34s %8.0f %6d %6d %9.0f %8.0f"
 
 
+def machine_busy_seconds():
+    """CPU seconds the whole machine (every core, labs and engines too) has been busy since boot, from /proc/stat."""
+    with open("/proc/stat", encoding="utf-8") as handle:
+        fields = [int(value) for value in handle.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def module_time_table(durations, runs):
     """The integration stage's time per test module, longest first, as printable lines.
 

@@ -12,6 +12,7 @@ import os
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ import yaml
 from xdist.scheduler import LoadScopeScheduling
 
 from ansible_collections.cnm.overlay.plugins.module_utils._host_probe import IPSEC_PROBE
-from cnm_test_runner import module_time_table
+from cnm_test_runner import machine_busy_seconds, module_time_table
 
 REPO = Path(__file__).resolve().parents[2]
 LAB_SCRIPT = REPO / "lab" / "cnm_lab.py"
@@ -196,6 +197,9 @@ class ModuleScheduling(LoadScopeScheduling):
         return work_unit(module_name(nodeid))
 
 
+_STAGE = {}
+
+
 def pytest_configure(config):
     """The playbook runs of every worker are recorded in one file (cnm_test_runner._record_time), which the
     workers inherit through the environment; the summary reads it."""
@@ -204,6 +208,7 @@ def pytest_configure(config):
         times.parent.mkdir(parents=True, exist_ok=True)
         times.write_text("", encoding="utf-8")
         os.environ["CNM_TEST_TIMES"] = str(times)
+        _STAGE.update(started=time.monotonic(), busy=machine_busy_seconds())
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -217,6 +222,11 @@ def pytest_terminal_summary(terminalreporter, config):
     terminalreporter.write_sep("=", "time per test module")
     for line in module_time_table(durations, runs):
         terminalreporter.write_line(line)
+    wall = time.monotonic() - _STAGE["started"]
+    busy = machine_busy_seconds() - _STAGE["busy"]
+    terminalreporter.write_line("machine: %.0f CPU seconds busy in %.0f s on %d cores (%.0f%%); the playbook runs' controller "
+                                "CPU: %.0f s" % (busy, wall, os.cpu_count(), 100 * busy / max(wall * os.cpu_count(), 1),
+                                                 sum(run["cpu"] for run in runs)))
     times.unlink()
 
 
