@@ -110,3 +110,15 @@ def read(daemon_json, dockerd, run_command, apt_cache=None, record_file=""):
         rc, out, err = run_command([apt_cache, "policy", "docker.io"])
         facts["package_version"] = package_candidate(out) if rc == 0 else ""
     return facts
+
+
+def daemon_json_text(content):
+    """daemon.json's text for `content`, as the roles write it (to_nice_json with indent 2, and a newline)."""
+    return json.dumps(content, indent=2, sort_keys=True, separators=(",", ": ")) + "\n"
+
+
+def daemon_json_differs(path, content):
+    """Whether daemon.json at `path` holds another object than `content` (its layout does not count, so a file
+    written by hand or by an older role with the same settings is not rewritten, and no engine restarts)."""
+    found = json_file(path)
+    return not (found["exists"] and not found["error"] and found["content"] == content)

@@ -127,3 +127,41 @@ def ensure_file(path, content, owner, group, mode, check_mode):
             os.unlink(temporary)
         raise
     return ["%s written" % path]
+
+
+def remove_file(path, check_mode):
+    """No file `path`."""
+    if not os.path.lexists(path):
+        return []
+    if not check_mode:
+        os.unlink(path)
+    return ["%s removed" % path]
+
+
+def ensure_line(path, prefix, line, owner, group, mode, check_mode):
+    """The file `path` has `line` where its lines starting with `prefix` were (the last of them; the others go),
+    or at its end; with line None, no line starts with prefix. A file is made (owner, group, mode) only to hold a
+    line; when a line is set, the file gets that owner, group and mode, as ansible.builtin.lineinfile would."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except (IOError, OSError):
+        if line is None:
+            return []
+        lines = None
+    kept = [text for text in (lines or []) if not text.startswith(prefix)]
+    if line is None:
+        wanted = kept
+    else:
+        positions = [index for index, text in enumerate(lines or []) if text.startswith(prefix)]
+        at = (positions[-1] - (len(positions) - 1)) if positions else len(kept)
+        wanted = kept[:at] + [line] + kept[at:]
+    if lines is not None and wanted == lines:
+        return [] if line is None else _ensure_attributes(path, owner, group, mode, check_mode)
+    if line is None:
+        # Only the lines go: the file keeps its owner and mode.
+        status = os.stat(path)
+        owner, group = pwd.getpwuid(status.st_uid).pw_name, grp.getgrgid(status.st_gid).gr_name
+        mode = "%04o" % (status.st_mode & 0o7777)
+    changes = ensure_file(path, "".join(text + "\n" for text in wanted), owner, group, mode, check_mode)
+    return [change.replace(" written", " line %s" % ("removed" if line is None else "set")) for change in changes]

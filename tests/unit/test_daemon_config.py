@@ -88,3 +88,17 @@ def test_read_reports_no_record_without_a_record_file_or_when_it_is_missing(tmp_
     missing = dc.read(str(tmp_path / "daemon.json"), str(tmp_path / "dockerd"), run_command=None,
                       record_file=str(tmp_path / "record.json"))
     assert unnamed["record"]["exists"] is False and missing["record"]["exists"] is False
+
+
+def test_daemon_json_is_rewritten_only_for_other_settings_not_another_layout(tmp_path):
+    from ansible_collections.cnm.overlay.plugins.module_utils._daemon_config import (daemon_json_differs,
+                                                                                     daemon_json_text)
+    path = tmp_path / "daemon.json"
+    wanted = {"cluster-store": "consul://kv:8500", "live-restore": True}
+    assert daemon_json_differs(str(path), wanted)
+    path.write_text('{"live-restore": true,   "cluster-store": "consul://kv:8500"}')
+    assert not daemon_json_differs(str(path), wanted)
+    assert daemon_json_differs(str(path), {"cluster-store": "consul://kv:8500"})
+    path.write_text("{not json")
+    assert daemon_json_differs(str(path), wanted)
+    assert daemon_json_text(wanted) == '{\n  "cluster-store": "consul://kv:8500",\n  "live-restore": true\n}\n'

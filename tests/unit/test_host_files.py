@@ -7,8 +7,8 @@ import pwd
 
 import pytest
 
-from ansible_collections.cnm.overlay.plugins.module_utils._host_files import (ensure_directory, ensure_file,
-                                                                              ensure_system_user)
+from ansible_collections.cnm.overlay.plugins.module_utils._host_files import (ensure_directory, ensure_file, ensure_line,
+                                                                              ensure_system_user, remove_file)
 
 ME = pwd.getpwuid(os.getuid()).pw_name
 MY_GROUP = grp.getgrgid(os.getgid()).gr_name
@@ -71,3 +71,34 @@ def test_an_unknown_owner_is_named(tmp_path):
     with pytest.raises(ValueError, match="the host has no user cnmt-no-such-user"):
         ensure_file(str(tmp_path / "f"), "x", "cnmt-no-such-user", MY_GROUP, "0600", False)
     assert os.listdir(str(tmp_path)) == []
+
+
+def test_a_line_is_set_in_place_of_the_old_one_and_the_file_made_only_to_hold_it(tmp_path):
+    path = str(tmp_path / "docker")
+    assert ensure_line(path, "export T=", None, ME, MY_GROUP, "0600", False) == [] and not os.path.exists(path)
+    assert ensure_line(path, "export T=", "export T=a", ME, MY_GROUP, "0600", False) == ["%s line set" % path]
+    assert open(path).read() == "export T=a\n" and os.stat(path).st_mode & 0o7777 == 0o600
+    with open(path, "w") as handle:
+        handle.write("# DOCKER_OPTS\nexport T=old\nDOCKER_OPTS=-D\n")
+    assert ensure_line(path, "export T=", "export T=a", ME, MY_GROUP, "0600", False) == ["%s line set" % path]
+    assert open(path).read() == "# DOCKER_OPTS\nexport T=a\nDOCKER_OPTS=-D\n"
+    assert ensure_line(path, "export T=", "export T=a", ME, MY_GROUP, "0600", False) == []
+
+
+def test_without_a_line_the_old_one_goes_and_the_file_keeps_its_mode(tmp_path):
+    path = str(tmp_path / "docker")
+    with open(path, "w") as handle:
+        handle.write("DOCKER_OPTS=-D\nexport T=old\n")
+    os.chmod(path, 0o644)
+    assert ensure_line(path, "export T=", None, ME, MY_GROUP, "0600", True) == ["%s line removed" % path]
+    assert "export T=old" in open(path).read()
+    assert ensure_line(path, "export T=", None, ME, MY_GROUP, "0600", False) == ["%s line removed" % path]
+    assert open(path).read() == "DOCKER_OPTS=-D\n" and os.stat(path).st_mode & 0o7777 == 0o644
+
+
+def test_remove_file(tmp_path):
+    path = tmp_path / "x.env"
+    path.write_text("T=1\n")
+    assert remove_file(str(path), True) == ["%s removed" % path] and path.exists()
+    assert remove_file(str(path), False) == ["%s removed" % path] and not path.exists()
+    assert remove_file(str(path), False) == []
