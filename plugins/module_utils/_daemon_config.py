@@ -117,8 +117,7 @@ def daemon_json_text(content):
     return json.dumps(content, indent=2, sort_keys=True, separators=(",", ": ")) + "\n"
 
 
-def daemon_json_differs(path, content):
-    """Whether daemon.json at `path` holds another object than `content` (its layout does not count, so a file
-    written by hand or by an older role with the same settings is not rewritten, and no engine restarts)."""
-    found = json_file(path)
+def daemon_json_differs(found, content):
+    """Whether daemon.json as json_file() read it holds another object than `content` (its layout does not count,
+    so a file written by hand or by an older role with the same settings is not rewritten, and no engine restarts)."""
     return not (found["exists"] and not found["error"] and found["content"] == content)

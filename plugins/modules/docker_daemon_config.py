@@ -158,8 +158,9 @@ def main():
     path = params["daemon_json"]
     changes, backup_file, diff = [], None, None
     try:
-        if daemon_json_differs(path, params["content"]):
-            diff = dict(before_header=path, after_header=path, before=json_file(path)["text"],
+        found = json_file(path)
+        if daemon_json_differs(found, params["content"]):
+            diff = dict(before_header=path, after_header=path, before=found["text"],
                         after=daemon_json_text(params["content"]))
             backup_file = ""
             if params["backup"] and not check and module.sha1(path):

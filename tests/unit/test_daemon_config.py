@@ -92,13 +92,13 @@ def test_read_reports_no_record_without_a_record_file_or_when_it_is_missing(tmp_
 
 def test_daemon_json_is_rewritten_only_for_other_settings_not_another_layout(tmp_path):
     from ansible_collections.cnm.overlay.plugins.module_utils._daemon_config import (daemon_json_differs,
-                                                                                     daemon_json_text)
+                                                                                     daemon_json_text, json_file)
     path = tmp_path / "daemon.json"
     wanted = {"cluster-store": "consul://kv:8500", "live-restore": True}
-    assert daemon_json_differs(str(path), wanted)
+    assert daemon_json_differs(json_file(str(path)), wanted)
     path.write_text('{"live-restore": true,   "cluster-store": "consul://kv:8500"}')
-    assert not daemon_json_differs(str(path), wanted)
-    assert daemon_json_differs(str(path), {"cluster-store": "consul://kv:8500"})
+    assert not daemon_json_differs(json_file(str(path)), wanted)
+    assert daemon_json_differs(json_file(str(path)), {"cluster-store": "consul://kv:8500"})
     path.write_text("{not json")
-    assert daemon_json_differs(str(path), wanted)
+    assert daemon_json_differs(json_file(str(path)), wanted)
     assert daemon_json_text(wanted) == '{\n  "cluster-store": "consul://kv:8500",\n  "live-restore": true\n}\n'
